@@ -1,14 +1,59 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! The HTTP face of Rampart: S3's REST protocol over axum/hyper.
+//!
+//! `service::handle` is the single entry point. Each request is routed to an
+//! [`router::Endpoint`], authenticated (`auth`), authorized (`authz`, always, before any side
+//! effect), handled by one of `handlers/*`, and answered in S3's wire format; errors become
+//! S3's XML error documents in `error`.
+
+mod auth;
+mod authz;
+pub mod body;
+pub mod error;
+mod error_code;
+mod handlers;
+mod headers;
+mod ids;
+pub mod query;
+mod response;
+pub mod router;
+mod service;
+mod sigv4_errors;
+pub mod xml;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rampart_engine::Engine;
+use rampart_iam::IdentityStore;
+
+pub use error::{ApiError, S3ErrorCode};
+
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    pub region: String,
+    /// Enables virtual-hosted-style requests for `<bucket>.<domain>`.
+    pub domain: Option<String>,
+    /// A request body that sends nothing for this long fails with `RequestTimeout`.
+    pub body_idle_timeout: Duration,
+    /// The largest request header section accepted (S3: 8 KiB).
+    pub max_header_bytes: usize,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl ApiConfig {
+    pub const DEFAULT_BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+    pub const DEFAULT_MAX_HEADER_BYTES: usize = 8 * 1024;
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
+/// Everything a request handler can reach.
+pub struct AppState {
+    pub engine: Engine,
+    pub identities: Arc<IdentityStore>,
+    pub config: ApiConfig,
+}
+
+/// The router serving S3 (and the health probe) for `state`.
+pub fn router(state: Arc<AppState>) -> axum::Router {
+    axum::Router::new()
+        .fallback(service::handle)
+        .with_state(state)
 }

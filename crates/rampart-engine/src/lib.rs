@@ -1,14 +1,89 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! S3's semantics, free of any protocol: buckets, objects, listing, conditional and ranged
+//! reads, over the [`rampart_store`] traits.
+//!
+//! The engine owns every invariant that makes the store look like S3: a 200 means the object's
+//! bytes and record are durable; a reader sees an old or a new object whole; concurrent writers
+//! to a key end with exactly one of them; buckets are only deleted empty.
+
+mod body;
+mod bucket;
+pub mod checksum;
+mod conditions;
+mod error;
+mod hash;
+mod keys;
+mod list;
+mod object;
+mod reclaim;
+mod records;
+mod time;
+
+use std::sync::Arc;
+
+use rampart_store::{BlobStore, MetaStore};
+
+pub use bucket::{BucketSummary, CreateBucketOutcome, ListBucketsPage, ListBucketsParams};
+pub use conditions::{ReadConditions, WriteCondition};
+pub use error::EngineError;
+pub use hash::Md5;
+pub use list::{ListEntry, ListObjectsPage, ListObjectsParams};
+pub use object::{
+    CopyObjectInput, CopySource, DeleteObjectOutcome, GetObjectOutput, HeadObjectOutput,
+    MetadataDirective, PutObjectInput, PutObjectOutput, ReadRequest,
+};
+pub use records::{BucketRecord, ContentHeaders, ObjectRecord};
+pub use time::Timestamp;
+
+/// Limits that S3 documents and the engine enforces.
+pub mod limits {
+    /// The largest object a single PUT may upload (5 GiB).
+    pub const MAX_PUT_OBJECT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+    /// The largest object CopyObject may copy in one request (5 GiB).
+    pub const MAX_COPY_OBJECT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+    /// User-defined metadata: the UTF-8 bytes of every key and value together.
+    pub const MAX_USER_METADATA_BYTES: usize = 2 * 1024;
+    /// ListObjects and ListObjectsV2 return at most this many entries per page.
+    pub const MAX_LIST_KEYS: usize = 1000;
+    /// ListBuckets returns at most this many buckets per page.
+    pub const MAX_LIST_BUCKETS: usize = 10_000;
+    /// Objects up to this size are kept in the metadata store rather than as blob files: one
+    /// durable commit instead of a file write, an fsync and a directory fsync.
+    pub const INLINE_OBJECT_MAX: usize = 64 * 1024;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// The region every bucket lives in (this server serves one region).
+    pub region: String,
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// The S3 engine. Cheap to clone; share one per server.
+#[derive(Clone)]
+pub struct Engine {
+    meta: Arc<dyn MetaStore>,
+    blobs: Arc<dyn BlobStore>,
+    config: Arc<EngineConfig>,
+}
+
+impl Engine {
+    pub fn new(meta: Arc<dyn MetaStore>, blobs: Arc<dyn BlobStore>, config: EngineConfig) -> Self {
+        Self {
+            meta,
+            blobs,
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn region(&self) -> &str {
+        &self.config.region
+    }
+
+    /// Deletes blobs that a crash left without a referencing record. Only blobs created before
+    /// `cutoff` (the server's start) are considered, so uploads in flight are never touched.
+    pub async fn reclaim_orphaned_blobs(
+        &self,
+        cutoff: std::time::SystemTime,
+    ) -> Result<usize, EngineError> {
+        reclaim::orphaned_blobs(self, cutoff).await
     }
 }

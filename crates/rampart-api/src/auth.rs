@@ -1,0 +1,130 @@
+//! Authentication: who signed the request (SigV4, header or presigned), and how its body is to
+//! be verified. Anonymous requests pass through as `Principal::Anonymous`.
+
+use std::time::SystemTime;
+
+use http::request::Parts;
+use rampart_iam::Principal;
+use rampart_sigv4::{ChunkedDecoder, ChunkedMode, ParsedAuth, PayloadMode, RequestParts};
+
+use crate::AppState;
+use crate::body::BodyCheck;
+use crate::error::{ApiError, S3ErrorCode};
+
+pub struct Authenticated {
+    pub principal: Principal,
+    pub body_check: BodyCheck,
+    /// The SigV4 service the request was signed for (`s3`, `iam`, `sts`); `None` if anonymous.
+    pub service: Option<String>,
+}
+
+pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Authenticated, ApiError> {
+    let mut headers: Vec<(&str, &[u8])> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        .collect();
+    // HTTP/2 carries the host in the :authority pseudo-header, which SigV4 signs as `host`.
+    let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
+    if !parts.headers.contains_key(http::header::HOST) {
+        if let Some(authority) = &authority {
+            headers.push(("host", authority.as_bytes()));
+        }
+    }
+    let request = RequestParts {
+        method: parts.method.as_str(),
+        raw_path: parts.uri.path(),
+        raw_query: parts.uri.query().unwrap_or(""),
+        headers: &headers,
+    };
+    let Some(auth) = rampart_sigv4::parse_auth(&request)? else {
+        return Ok(Authenticated {
+            principal: Principal::Anonymous,
+            body_check: anonymous_body_check(parts)?,
+            service: None,
+        });
+    };
+    let resolved = state
+        .identities
+        .resolve_access_key(&auth.access_key_id)
+        .ok_or_else(|| {
+            ApiError::new(S3ErrorCode::InvalidAccessKeyId)
+                .field("AWSAccessKeyId", auth.access_key_id.clone())
+        })?;
+    if auth.security_token.is_some() {
+        // Only temporary (STS) credentials carry a session token, and these keys are not those.
+        return Err(ApiError::new(S3ErrorCode::InvalidToken));
+    }
+    let verified = rampart_sigv4::verify(
+        &request,
+        &auth,
+        resolved.secret.expose(),
+        SystemTime::now(),
+        &state.config.region,
+    )
+    .map_err(|e| ApiError::from(e).field_if_missing("AWSAccessKeyId", &auth.access_key_id))?;
+    let body_check = signed_body_check(&auth, verified);
+    Ok(Authenticated {
+        principal: resolved.principal,
+        body_check,
+        service: Some(auth.scope.service.clone()),
+    })
+}
+
+fn signed_body_check(auth: &ParsedAuth, verified: rampart_sigv4::VerifiedAuth) -> BodyCheck {
+    let signed = |with_trailer| {
+        BodyCheck::Chunked(Box::new(ChunkedDecoder::new(ChunkedMode::Signed {
+            signing_key: verified.signing_key.clone(),
+            seed_signature: verified.seed_signature,
+            amz_date: verified.amz_date.clone(),
+            scope: verified.scope.clone(),
+            with_trailer,
+        })))
+    };
+    match auth.payload {
+        PayloadMode::Sha256(hash) => BodyCheck::Sha256(hash),
+        PayloadMode::Unsigned => BodyCheck::None,
+        PayloadMode::StreamingSigned => signed(false),
+        PayloadMode::StreamingSignedTrailer => signed(true),
+        PayloadMode::StreamingUnsignedTrailer => unsigned_trailer(),
+    }
+}
+
+fn unsigned_trailer() -> BodyCheck {
+    BodyCheck::Chunked(Box::new(ChunkedDecoder::new(ChunkedMode::Unsigned {
+        with_trailer: true,
+    })))
+}
+
+/// An unsigned request may still declare its payload hash or aws-chunked framing.
+fn anonymous_body_check(parts: &Parts) -> Result<BodyCheck, ApiError> {
+    let Some(value) = parts.headers.get("x-amz-content-sha256") else {
+        return Ok(BodyCheck::None);
+    };
+    let value = value.to_str().unwrap_or_default();
+    match value {
+        "UNSIGNED-PAYLOAD" => Ok(BodyCheck::None),
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER" => Ok(unsigned_trailer()),
+        hex_hash => {
+            let mut hash = [0u8; 32];
+            hex::decode_to_slice(hex_hash, &mut hash).map_err(|_| {
+                ApiError::invalid_argument(
+                    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, or a valid sha256 value.",
+                    "x-amz-content-sha256",
+                    hex_hash,
+                )
+            })?;
+            Ok(BodyCheck::Sha256(hash))
+        }
+    }
+}
+
+impl ApiError {
+    fn field_if_missing(self, name: &'static str, value: &str) -> Self {
+        if self.code == S3ErrorCode::SignatureDoesNotMatch && !self.has_field(name) {
+            self.field(name, value)
+        } else {
+            self
+        }
+    }
+}

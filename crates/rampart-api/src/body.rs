@@ -1,0 +1,233 @@
+//! Request bodies as streams: hyper's body, guarded by an idle timeout, then either verified
+//! against the signed SHA-256 payload hash or decoded from aws-chunked (chunk signatures and
+//! trailers checked). Nothing here holds more than one chunk in memory.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use futures::{Stream, StreamExt, TryStreamExt};
+use rampart_engine::checksum::TrailerSlot;
+use rampart_sigv4::{ChunkEvent, ChunkedDecoder};
+use rampart_store::ByteStream;
+use sha2::{Digest, Sha256};
+use tokio::time::{Instant, Sleep};
+
+use crate::error::{ApiError, S3ErrorCode};
+
+/// How the authenticated request says its body is to be checked.
+pub enum BodyCheck {
+    /// Nothing to verify (an unsigned payload).
+    None,
+    /// The body's SHA-256 must equal this (`x-amz-content-sha256`).
+    Sha256([u8; 32]),
+    /// aws-chunked framing, decoded (and its signatures verified) by this decoder.
+    Chunked(Box<ChunkedDecoder>),
+}
+
+/// Where a trailer's value goes: the announced checksum trailer fills the engine's slot.
+pub struct TrailerSink {
+    pub name: String,
+    pub slot: TrailerSlot,
+}
+
+/// Turns the raw request body into the verified stream of object bytes.
+pub fn verified_stream(
+    body: axum::body::Body,
+    check: BodyCheck,
+    trailer: Option<TrailerSink>,
+    idle_timeout: Duration,
+) -> ByteStream {
+    let raw: ByteStream = Box::pin(IdleTimeout::new(
+        body.into_data_stream().map_err(std::io::Error::other),
+        idle_timeout,
+    ));
+    match check {
+        BodyCheck::None => raw,
+        BodyCheck::Sha256(expected) => Box::pin(Sha256Verified {
+            inner: raw,
+            hasher: Some(Sha256::new()),
+            expected,
+        }),
+        BodyCheck::Chunked(decoder) => Box::pin(AwsChunked {
+            inner: raw,
+            buffer: BytesMut::new(),
+            decoder,
+            trailer,
+            inner_done: false,
+            finished: false,
+        }),
+    }
+}
+
+/// Reads a whole (small) body into memory, refusing more than `limit` bytes.
+pub async fn read_body_limited(mut body: ByteStream, limit: usize) -> Result<Bytes, ApiError> {
+    let mut out = BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(ApiError::from_io)?;
+        if out.len() + chunk.len() > limit {
+            return Err(ApiError::new(S3ErrorCode::MaxMessageLengthExceeded)
+                .field("MaxMessageLengthBytes", limit.to_string()));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out.freeze())
+}
+
+/// Fails the body with `RequestTimeout` when the client sends nothing for `timeout`.
+struct IdleTimeout<S> {
+    inner: S,
+    timeout: Duration,
+    sleep: Pin<Box<Sleep>>,
+}
+
+impl<S> IdleTimeout<S> {
+    fn new(inner: S, timeout: Duration) -> Self {
+        Self {
+            inner,
+            timeout,
+            sleep: Box::pin(tokio::time::sleep(timeout)),
+        }
+    }
+}
+
+impl<S> Stream for IdleTimeout<S>
+where
+    S: Stream<Item = std::io::Result<Bytes>> + Unpin,
+{
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.inner.poll_next_unpin(cx) {
+            Poll::Ready(item) => {
+                let deadline = Instant::now() + self.timeout;
+                self.sleep.as_mut().reset(deadline);
+                Poll::Ready(item)
+            }
+            Poll::Pending => match self.sleep.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err(ApiError::new(
+                    S3ErrorCode::RequestTimeout,
+                )
+                .into_io()))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+struct Sha256Verified {
+    inner: ByteStream,
+    hasher: Option<Sha256>,
+    expected: [u8; 32],
+}
+
+impl Stream for Sha256Verified {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let Some(hasher) = this.hasher.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match this.inner.poll_next_unpin(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                hasher.update(&chunk);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(None) => {
+                let computed: [u8; 32] = this
+                    .hasher
+                    .take()
+                    .map(|h| h.finalize().into())
+                    .unwrap_or_default();
+                if computed == this.expected {
+                    Poll::Ready(None)
+                } else {
+                    Poll::Ready(Some(Err(ApiError::new(
+                        S3ErrorCode::XAmzContentSHA256Mismatch,
+                    )
+                    .field("ClientComputedContentSHA256", hex::encode(this.expected))
+                    .field("S3ComputedContentSHA256", hex::encode(computed))
+                    .into_io())))
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+struct AwsChunked {
+    inner: ByteStream,
+    buffer: BytesMut,
+    decoder: Box<ChunkedDecoder>,
+    trailer: Option<TrailerSink>,
+    inner_done: bool,
+    finished: bool,
+}
+
+impl AwsChunked {
+    fn fail(&mut self, err: ApiError) -> Poll<Option<std::io::Result<Bytes>>> {
+        self.finished = true;
+        Poll::Ready(Some(Err(err.into_io())))
+    }
+}
+
+impl Stream for AwsChunked {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.finished {
+                return Poll::Ready(None);
+            }
+            match this.decoder.decode(&mut this.buffer) {
+                Err(e) => return this.fail(ApiError::from(e)),
+                Ok(Some(ChunkEvent::Data(data))) => {
+                    if !data.is_empty() {
+                        return Poll::Ready(Some(Ok(data)));
+                    }
+                    continue;
+                }
+                Ok(Some(ChunkEvent::Trailers(trailers))) => {
+                    if let Some(sink) = &this.trailer {
+                        for (name, value) in trailers {
+                            if name.eq_ignore_ascii_case(&sink.name) {
+                                sink.slot.fill(value);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                Ok(Some(ChunkEvent::End)) => {
+                    if !this.buffer.is_empty() {
+                        return this.fail(ApiError::with_message(
+                            S3ErrorCode::InvalidRequest,
+                            "The request body continues after the final aws-chunked chunk.",
+                        ));
+                    }
+                    // Drain the connection's body so a trailing read error is not missed.
+                    this.finished = true;
+                    return Poll::Ready(None);
+                }
+                Ok(None) => {}
+            }
+            if this.inner_done {
+                return this.fail(ApiError::with_message(
+                    S3ErrorCode::IncompleteBody,
+                    "The request body ended before the final aws-chunked chunk.",
+                ));
+            }
+            match this.inner.poll_next_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(raw))) => this.buffer.extend_from_slice(&raw),
+                Poll::Ready(Some(Err(e))) => {
+                    this.finished = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => this.inner_done = true,
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The one place where errors become S3 error responses: code, status, message and the extra
+//! elements S3 adds (BucketName, Key, Condition, Region, …).
+
+use std::fmt;
+
+use http::{HeaderValue, StatusCode};
+use rampart_engine::EngineError;
+
+pub use crate::error_code::S3ErrorCode;
+
+/// An S3 error response in the making. Internal details go to the log, never to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: S3ErrorCode,
+    pub message: String,
+    /// Extra elements of the `<Error>` document, in order.
+    pub fields: Vec<(&'static str, String)>,
+    /// Extra response headers (e.g. `x-amz-bucket-region`).
+    pub headers: Vec<(&'static str, HeaderValue)>,
+    /// What went wrong inside, for the log only.
+    pub detail: Option<String>,
+    /// A 304 Not Modified stands in the error path but is not an error response.
+    pub not_modified: bool,
+}
+
+impl ApiError {
+    pub fn new(code: S3ErrorCode) -> Self {
+        Self {
+            code,
+            message: code.default_message().to_owned(),
+            fields: Vec::new(),
+            headers: Vec::new(),
+            detail: None,
+            not_modified: false,
+        }
+    }
+
+    pub fn with_message(code: S3ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            ..Self::new(code)
+        }
+    }
+
+    pub fn field(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.fields.push((name, value.into()));
+        self
+    }
+
+    pub fn has_field(&self, name: &str) -> bool {
+        self.fields.iter().any(|(n, _)| *n == name)
+    }
+
+    pub fn header(mut self, name: &'static str, value: &str) -> Self {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.headers.push((name, v));
+        }
+        self
+    }
+
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self {
+            detail: Some(detail.into()),
+            ..Self::new(S3ErrorCode::InternalError)
+        }
+    }
+
+    pub fn invalid_argument(
+        message: impl Into<String>,
+        name: &str,
+        value: impl Into<String>,
+    ) -> Self {
+        Self::with_message(S3ErrorCode::InvalidArgument, message)
+            .field("ArgumentName", name)
+            .field("ArgumentValue", value)
+    }
+
+    /// 501 for a header or operation that S3 has and this server does not (yet).
+    pub fn not_implemented(message: impl Into<String>) -> Self {
+        Self::with_message(S3ErrorCode::NotImplemented, message)
+    }
+
+    pub fn status(&self) -> StatusCode {
+        if self.not_modified {
+            StatusCode::NOT_MODIFIED
+        } else {
+            self.code.status()
+        }
+    }
+
+    /// Recovers an API error carried through a body stream as an `io::Error`.
+    pub fn from_io(e: std::io::Error) -> Self {
+        if e.get_ref()
+            .is_some_and(|i| i.downcast_ref::<ApiError>().is_some())
+        {
+            if let Some(Ok(api)) = e.into_inner().map(|i| i.downcast::<ApiError>()) {
+                return *api;
+            }
+            return Self::internal("lost a body error");
+        }
+        // The connection failed mid-body: the client went away or sent less than it declared.
+        Self {
+            detail: Some(format!("request body: {e}")),
+            ..Self::new(S3ErrorCode::IncompleteBody)
+        }
+    }
+
+    pub fn into_io(self) -> std::io::Error {
+        std::io::Error::other(self)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)?;
+        if let Some(detail) = &self.detail {
+            write!(f, " ({detail})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<S3ErrorCode> for ApiError {
+    fn from(code: S3ErrorCode) -> Self {
+        Self::new(code)
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        use S3ErrorCode as C;
+        match e {
+            EngineError::NoSuchBucket => C::NoSuchBucket.into(),
+            EngineError::BucketAlreadyOwnedByYou => C::BucketAlreadyOwnedByYou.into(),
+            EngineError::BucketAlreadyExists => C::BucketAlreadyExists.into(),
+            EngineError::BucketNotEmpty => C::BucketNotEmpty.into(),
+            EngineError::NoSuchKey => C::NoSuchKey.into(),
+            EngineError::PreconditionFailed { condition } => {
+                ApiError::new(C::PreconditionFailed).field("Condition", condition)
+            }
+            EngineError::NotModified {
+                etag,
+                last_modified,
+            } => {
+                let mut e = ApiError::new(C::PreconditionFailed)
+                    .header("etag", &etag.quoted())
+                    .header(
+                        "last-modified",
+                        &httpdate::fmt_http_date(last_modified.to_system_time()),
+                    );
+                e.not_modified = true;
+                e
+            }
+            EngineError::InvalidRange(r) => ApiError::new(C::InvalidRange)
+                .field("RangeRequested", "")
+                .field("ActualObjectSize", r.size.to_string()),
+            EngineError::BadDigest { algorithm } => {
+                if algorithm == "Content-MD5" {
+                    C::BadDigest.into()
+                } else {
+                    ApiError::with_message(
+                        C::BadDigest,
+                        format!(
+                            "The {algorithm} you specified did not match the calculated checksum."
+                        ),
+                    )
+                }
+            }
+            EngineError::EntityTooLarge { max } => {
+                ApiError::new(C::EntityTooLarge).field("MaxSizeAllowed", max.to_string())
+            }
+            EngineError::IncompleteBody { declared, received } => ApiError::new(C::IncompleteBody)
+                .field("NumberBytesExpected", declared.to_string())
+                .field("NumberBytesProvided", received.to_string()),
+            EngineError::MetadataTooLarge { size, limit } => ApiError::new(C::MetadataTooLarge)
+                .field("MaxSizeAllowed", limit.to_string())
+                .field("Size", size.to_string()),
+            EngineError::InvalidRequest(message) => {
+                ApiError::with_message(C::InvalidRequest, message)
+            }
+            EngineError::InvalidArgument {
+                name,
+                value,
+                message,
+            } => ApiError::invalid_argument(message, name, value),
+            EngineError::ConditionalRequestConflict => C::ConditionalRequestConflict.into(),
+            EngineError::OperationAborted => C::OperationAborted.into(),
+            EngineError::Body(io) => ApiError::from_io(io),
+            EngineError::Store(store) => ApiError::internal(format!("storage: {store}")),
+            EngineError::Internal(detail) => ApiError::internal(detail),
+        }
+    }
+}

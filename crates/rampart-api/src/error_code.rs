@@ -1,0 +1,69 @@
+//! S3's error codes with their HTTP status and default message, as AWS documents them
+//! ("Error responses" in the Amazon S3 API Reference).
+
+use http::StatusCode;
+
+macro_rules! s3_error_codes {
+    ($($code:ident => $status:ident, $message:literal;)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum S3ErrorCode { $($code),* }
+
+        impl S3ErrorCode {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$code => stringify!($code)),* }
+            }
+
+            pub fn status(self) -> StatusCode {
+                match self { $(Self::$code => StatusCode::$status),* }
+            }
+
+            pub fn default_message(self) -> &'static str {
+                match self { $(Self::$code => $message),* }
+            }
+        }
+    };
+}
+
+s3_error_codes! {
+    AccessControlListNotSupported => BAD_REQUEST, "The bucket does not allow ACLs";
+    AccessDenied => FORBIDDEN, "Access Denied";
+    AuthorizationHeaderMalformed => BAD_REQUEST, "The authorization header is malformed.";
+    AuthorizationQueryParametersError => BAD_REQUEST, "Error parsing the query-string authentication parameters.";
+    BadDigest => BAD_REQUEST, "The Content-MD5 you specified did not match what we received.";
+    BucketAlreadyExists => CONFLICT, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.";
+    BucketAlreadyOwnedByYou => CONFLICT, "Your previous request to create the named bucket succeeded and you already own it.";
+    BucketNotEmpty => CONFLICT, "The bucket you tried to delete is not empty";
+    ConditionalRequestConflict => CONFLICT, "The conditional request cannot succeed due to a conflicting operation against this resource.";
+    EntityTooLarge => BAD_REQUEST, "Your proposed upload exceeds the maximum allowed size";
+    IllegalLocationConstraintException => BAD_REQUEST, "The location constraint is incompatible for the region specific endpoint this request was sent to.";
+    IncompleteBody => BAD_REQUEST, "You did not provide the number of bytes specified by the Content-Length HTTP header.";
+    InternalError => INTERNAL_SERVER_ERROR, "We encountered an internal error. Please try again.";
+    InvalidAccessKeyId => FORBIDDEN, "The AWS Access Key Id you provided does not exist in our records.";
+    InvalidArgument => BAD_REQUEST, "Invalid Argument";
+    InvalidBucketAclWithObjectOwnership => BAD_REQUEST, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting";
+    InvalidBucketName => BAD_REQUEST, "The specified bucket is not valid.";
+    InvalidDigest => BAD_REQUEST, "The Content-MD5 you specified is not valid.";
+    InvalidLocationConstraint => BAD_REQUEST, "The specified location-constraint is not valid";
+    InvalidRange => RANGE_NOT_SATISFIABLE, "The requested range is not satisfiable";
+    InvalidRequest => BAD_REQUEST, "Invalid Request";
+    InvalidStorageClass => BAD_REQUEST, "The storage class you specified is not valid";
+    InvalidToken => BAD_REQUEST, "The provided token is malformed or otherwise invalid.";
+    InvalidURI => BAD_REQUEST, "Couldn't parse the specified URI.";
+    KeyTooLongError => BAD_REQUEST, "Your key is too long";
+    MalformedXML => BAD_REQUEST, "The XML you provided was not well-formed or did not validate against our published schema";
+    MaxMessageLengthExceeded => BAD_REQUEST, "Your request was too big.";
+    MetadataTooLarge => BAD_REQUEST, "Your metadata headers exceed the maximum allowed metadata size.";
+    MethodNotAllowed => METHOD_NOT_ALLOWED, "The specified method is not allowed against this resource.";
+    MissingContentLength => LENGTH_REQUIRED, "You must provide the Content-Length HTTP header.";
+    MissingRequestBodyError => BAD_REQUEST, "Request Body is empty";
+    NoSuchBucket => NOT_FOUND, "The specified bucket does not exist";
+    NoSuchKey => NOT_FOUND, "The specified key does not exist.";
+    NotImplemented => NOT_IMPLEMENTED, "A header you provided implies functionality that is not implemented";
+    OperationAborted => CONFLICT, "A conflicting conditional operation is currently in progress against this resource. Please try again.";
+    PreconditionFailed => PRECONDITION_FAILED, "At least one of the pre-conditions you specified did not hold";
+    RequestHeaderSectionTooLarge => BAD_REQUEST, "Your request header section exceeds the maximum allowed size.";
+    RequestTimeTooSkewed => FORBIDDEN, "The difference between the request time and the current time is too large.";
+    RequestTimeout => BAD_REQUEST, "Your socket connection to the server was not read from or written to within the timeout period.";
+    SignatureDoesNotMatch => FORBIDDEN, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
+    XAmzContentSHA256Mismatch => BAD_REQUEST, "The provided 'x-amz-content-sha256' header does not match what was computed.";
+}

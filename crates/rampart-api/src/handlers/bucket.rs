@@ -1,0 +1,119 @@
+//! CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.
+
+use axum::response::Response;
+use http::StatusCode;
+use rampart_engine::CreateBucketOutcome;
+
+use crate::body::read_body_limited;
+use crate::error::{ApiError, S3ErrorCode};
+use crate::headers;
+use crate::response;
+use crate::service::RequestCtx;
+use crate::xml::bucket::{CreateBucketConfiguration, LocationConstraint};
+use crate::xml::{from_body, to_document};
+
+/// CreateBucketConfiguration is a few hundred bytes; anything far larger is not one.
+const MAX_CREATE_BUCKET_BODY: usize = 64 * 1024;
+
+/// Canned ACLs that a bucket with ACLs disabled (BucketOwnerEnforced, the default) accepts.
+const ACCEPTED_BUCKET_ACLS: &[&str] = &["private", "bucket-owner-full-control"];
+
+pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    let bucket = ctx.bucket()?.clone();
+    if let Some(acl) = headers::get(&ctx.headers, "x-amz-acl")? {
+        if !ACCEPTED_BUCKET_ACLS.contains(&acl) {
+            return Err(ApiError::with_message(
+                S3ErrorCode::InvalidBucketAclWithObjectOwnership,
+                "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+            ));
+        }
+    }
+    if ctx
+        .headers
+        .keys()
+        .any(|h| h.as_str().starts_with("x-amz-grant-"))
+    {
+        return Err(ApiError::with_message(
+            S3ErrorCode::InvalidBucketAclWithObjectOwnership,
+            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+        ));
+    }
+    if headers::get(&ctx.headers, "x-amz-bucket-object-lock-enabled")?
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Err(ApiError::not_implemented(
+            "Object Lock is not implemented; the bucket was not created.",
+        )
+        .field("Header", "x-amz-bucket-object-lock-enabled"));
+    }
+    if let Some(ownership) = headers::get(&ctx.headers, "x-amz-object-ownership")? {
+        if ownership != "BucketOwnerEnforced" {
+            return Err(ApiError::not_implemented(format!(
+                "Object Ownership {ownership} is not implemented; buckets use BucketOwnerEnforced."
+            ))
+            .field("Header", "x-amz-object-ownership"));
+        }
+    }
+
+    let body = read_body_limited(ctx.take_body(None), MAX_CREATE_BUCKET_BODY).await?;
+    let region = ctx.state.engine.region().to_owned();
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let config: CreateBucketConfiguration = from_body(&body)?;
+        match config.location_constraint.as_deref().map(str::trim) {
+            None | Some("") => {}
+            // On us-east-1, naming the region explicitly is itself an error.
+            Some(lc) if lc == region && region == "us-east-1" => {
+                return Err(ApiError::new(S3ErrorCode::InvalidLocationConstraint)
+                    .field("LocationConstraint", lc));
+            }
+            Some(lc) if lc == region => {}
+            Some(lc) => {
+                return Err(ApiError::with_message(
+                    S3ErrorCode::IllegalLocationConstraintException,
+                    format!(
+                        "The {lc} location constraint is incompatible for the region specific endpoint this request was sent to."
+                    ),
+                ));
+            }
+        }
+    } else if region != "us-east-1" {
+        // Outside us-east-1, S3 requires the constraint to name the endpoint's region.
+        return Err(ApiError::with_message(
+            S3ErrorCode::IllegalLocationConstraintException,
+            "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.",
+        ));
+    }
+
+    let owner = ctx.owner()?;
+    match ctx.state.engine.create_bucket(&bucket, &owner).await? {
+        CreateBucketOutcome::Created | CreateBucketOutcome::AlreadyOwnedLegacyOk => {}
+    }
+    let mut r = response::empty(StatusCode::OK);
+    response::set(&mut r, "location", &format!("/{bucket}"))?;
+    Ok(r)
+}
+
+pub async fn head_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    let record = ctx
+        .bucket_record
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("bucket record not loaded"))?;
+    let mut r = response::empty(StatusCode::OK);
+    response::set(&mut r, "x-amz-bucket-region", &record.region)?;
+    response::set(&mut r, "x-amz-access-point-alias", "false")?;
+    Ok(r)
+}
+
+pub async fn delete_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    ctx.state.engine.delete_bucket(ctx.bucket()?).await?;
+    Ok(response::empty(StatusCode::NO_CONTENT))
+}
+
+pub async fn get_bucket_location(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    let record = ctx
+        .bucket_record
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("bucket record not loaded"))?;
+    let doc = to_document(&LocationConstraint::for_region(&record.region))?;
+    Ok(response::xml(StatusCode::OK, doc))
+}

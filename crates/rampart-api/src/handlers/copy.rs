@@ -1,0 +1,152 @@
+//! CopyObject.
+
+use axum::response::Response;
+use http::StatusCode;
+use rampart_engine::{CopyObjectInput, CopySource, MetadataDirective};
+use rampart_types::BucketName;
+
+use crate::authz::authorize;
+use crate::error::{ApiError, S3ErrorCode};
+use crate::handlers::object::{
+    check_object_acl_headers, reject_unsupported_write_headers, storage_class,
+};
+use crate::headers;
+use crate::response;
+use crate::router::Endpoint;
+use crate::service::RequestCtx;
+use crate::xml::object::CopyObjectResult;
+use crate::xml::{timestamp, to_document};
+
+fn bad_copy_source(value: &str) -> ApiError {
+    ApiError::invalid_argument(
+        "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+        "x-amz-copy-source",
+        value,
+    )
+}
+
+/// Parses `x-amz-copy-source`: `[/]bucket/key[?versionId=…]`, percent-encoded.
+fn parse_copy_source(value: &str) -> Result<CopySource, ApiError> {
+    let (path, version) = match value.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (value, None),
+    };
+    if let Some(query) = version {
+        let version_id = query
+            .split('&')
+            .find_map(|p| p.strip_prefix("versionId="))
+            .ok_or_else(|| bad_copy_source(value))?;
+        if version_id != "null" {
+            return Err(ApiError::invalid_argument(
+                "Invalid version id specified",
+                "x-amz-copy-source",
+                value,
+            ));
+        }
+    }
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .map_err(|_| bad_copy_source(value))?;
+    let decoded = decoded.strip_prefix('/').unwrap_or(&decoded);
+    let (bucket, key) = decoded
+        .split_once('/')
+        .ok_or_else(|| bad_copy_source(value))?;
+    if key.is_empty() {
+        return Err(bad_copy_source(value));
+    }
+    let bucket = BucketName::parse(bucket).map_err(|_| {
+        ApiError::with_message(
+            S3ErrorCode::InvalidBucketName,
+            "The specified bucket is not valid.",
+        )
+        .field("BucketName", bucket)
+    })?;
+    Ok(CopySource {
+        bucket,
+        key: key.to_owned(),
+    })
+}
+
+fn metadata_directive(ctx: &RequestCtx) -> Result<MetadataDirective, ApiError> {
+    match headers::get(&ctx.headers, "x-amz-metadata-directive")? {
+        None | Some("COPY") => Ok(MetadataDirective::Copy),
+        Some("REPLACE") => Ok(MetadataDirective::Replace {
+            headers: headers::content_headers(&ctx.headers)?,
+            user_metadata: headers::user_metadata(&ctx.headers),
+        }),
+        Some(other) => Err(ApiError::invalid_argument(
+            "Unknown metadata directive.",
+            "x-amz-metadata-directive",
+            other,
+        )),
+    }
+}
+
+pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    reject_unsupported_write_headers(&ctx.headers)?;
+    check_object_acl_headers(&ctx.headers)?;
+    if let Some(directive) = headers::get(&ctx.headers, "x-amz-tagging-directive")? {
+        if directive != "COPY" && directive != "REPLACE" {
+            return Err(ApiError::invalid_argument(
+                "Unknown tagging directive.",
+                "x-amz-tagging-directive",
+                directive,
+            ));
+        }
+    }
+    let raw_source = headers::get(&ctx.headers, "x-amz-copy-source")?.unwrap_or("");
+    let source = parse_copy_source(raw_source)?;
+    // Reading the source is its own authorization decision, against the source's owner.
+    let source_bucket = ctx
+        .state
+        .engine
+        .bucket(&source.bucket)
+        .await
+        .map_err(|e| ApiError::from(e).field("BucketName", source.bucket.as_str()))?;
+    authorize(
+        &ctx.principal,
+        Endpoint::GetObject,
+        Some(&source_bucket.owner),
+    )?;
+
+    let input = CopyObjectInput {
+        source_conditions: headers::read_conditions(&ctx.headers, "x-amz-copy-source-")?,
+        bucket: ctx.bucket()?.clone(),
+        key: ctx.key()?.clone(),
+        metadata: metadata_directive(ctx)?,
+        storage_class: storage_class(&ctx.headers)?,
+        condition: headers::write_condition(&ctx.headers)?,
+        owner: ctx.owner()?,
+        source: source.clone(),
+    };
+    let output = ctx.state.engine.copy_object(input).await.map_err(|e| {
+        let e = ApiError::from(e);
+        if e.code == S3ErrorCode::NoSuchKey {
+            e.field("Key", source.key.clone())
+        } else {
+            e
+        }
+    })?;
+    let doc = CopyObjectResult::new(timestamp(output.last_modified), output.etag.quoted());
+    Ok(response::xml(StatusCode::OK, to_document(&doc)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_source_forms() {
+        let s = parse_copy_source("/b1/a%20b/c%2Bd").unwrap();
+        assert_eq!((s.bucket.as_str(), s.key.as_str()), ("b1", "a b/c+d"));
+        let s = parse_copy_source("b1/k?versionId=null").unwrap();
+        assert_eq!(s.key, "k");
+        for bad in ["", "b1", "b1/", "/b1", "b1/k?versionId=abc", "b1/k?other=1"] {
+            assert!(parse_copy_source(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_copy_source("UPPER/k").unwrap_err().code,
+            S3ErrorCode::InvalidBucketName
+        );
+    }
+}

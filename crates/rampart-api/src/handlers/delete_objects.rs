@@ -1,0 +1,116 @@
+//! DeleteObjects: up to 1000 keys in one request.
+
+use axum::response::Response;
+use futures::StreamExt;
+use http::StatusCode;
+use rampart_engine::Md5;
+use rampart_engine::checksum::{ChecksumHasher, ExpectedValue};
+use rampart_types::ObjectKey;
+
+use crate::body::read_body_limited;
+use crate::error::{ApiError, S3ErrorCode};
+use crate::headers;
+use crate::response;
+use crate::service::RequestCtx;
+use crate::xml::object::{Delete, DeleteErrorXml, DeleteResult, DeletedXml};
+use crate::xml::{from_body, to_document};
+
+const MAX_KEYS_PER_REQUEST: usize = 1000;
+/// 1000 keys of 1024 bytes each, XML-escaped, with room for the markup.
+const MAX_DELETE_BODY: usize = 8 * 1024 * 1024;
+/// Deletions in flight at once: enough to share metadata commits, few enough to be fair.
+const DELETE_CONCURRENCY: usize = 16;
+
+pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    let content_md5 = headers::content_md5(&ctx.headers)?;
+    let (checksum, trailer) = headers::checksum(&ctx.headers)?;
+    if content_md5.is_none() && checksum.is_none() {
+        return Err(ApiError::with_message(
+            S3ErrorCode::InvalidRequest,
+            "Missing required header for this request: Content-MD5 OR x-amz-checksum-*",
+        ));
+    }
+    let body = read_body_limited(ctx.take_body(trailer), MAX_DELETE_BODY).await?;
+    if let Some(expected) = content_md5 {
+        if Md5::digest(&body) != expected {
+            return Err(ApiError::new(S3ErrorCode::BadDigest));
+        }
+    }
+    if let Some(expected) = checksum {
+        let mut hasher = ChecksumHasher::new(expected.algorithm);
+        hasher.update(&body);
+        let sent = match expected.value {
+            ExpectedValue::Header(raw) => Some(raw),
+            ExpectedValue::Trailer(slot) => slot
+                .take()
+                .and_then(|v| expected.algorithm.decode_value(&v)),
+        };
+        if sent.as_deref() != Some(hasher.finalize().as_slice()) {
+            return Err(ApiError::with_message(
+                S3ErrorCode::BadDigest,
+                format!(
+                    "The {} you specified did not match the calculated checksum.",
+                    expected.algorithm.name()
+                ),
+            ));
+        }
+    }
+    if body.is_empty() {
+        return Err(ApiError::new(S3ErrorCode::MissingRequestBodyError));
+    }
+    let request: Delete = from_body(&body)?;
+    if request.objects.is_empty() || request.objects.len() > MAX_KEYS_PER_REQUEST {
+        return Err(ApiError::new(S3ErrorCode::MalformedXML));
+    }
+
+    let bucket = ctx.bucket()?.clone();
+    let engine = ctx.state.engine.clone();
+    let outcomes: Vec<_> = futures::stream::iter(request.objects)
+        .map(|object| {
+            let engine = engine.clone();
+            let bucket = bucket.clone();
+            async move {
+                let result = match (&object.version_id, ObjectKey::parse(object.key.clone())) {
+                    (Some(v), _) if v != "null" => Err(ApiError::with_message(
+                        S3ErrorCode::InvalidArgument,
+                        "Invalid version id specified",
+                    )),
+                    (_, Err(_)) => Err(ApiError::new(S3ErrorCode::KeyTooLongError)),
+                    (_, Ok(key)) => engine
+                        .delete_object(&bucket, key.as_str())
+                        .await
+                        .map(|_| ())
+                        .map_err(ApiError::from),
+                };
+                (object, result)
+            }
+        })
+        .buffered(DELETE_CONCURRENCY)
+        .collect()
+        .await;
+
+    let mut deleted = Vec::new();
+    let mut errors = Vec::new();
+    for (object, result) in outcomes {
+        match result {
+            Ok(()) if request.quiet => {}
+            Ok(()) => deleted.push(DeletedXml {
+                key: object.key,
+                version_id: object.version_id,
+            }),
+            Err(e) => {
+                if e.code == S3ErrorCode::InternalError {
+                    tracing::error!(detail = e.detail.as_deref().unwrap_or(""), key = %object.key, "delete failed");
+                }
+                errors.push(DeleteErrorXml {
+                    key: object.key,
+                    version_id: object.version_id,
+                    code: e.code.as_str().to_owned(),
+                    message: e.message,
+                });
+            }
+        }
+    }
+    let doc = DeleteResult::new(deleted, errors);
+    Ok(response::xml(StatusCode::OK, to_document(&doc)?))
+}

@@ -1,0 +1,96 @@
+//! One file per resource; `handle` dispatches on the routed endpoint.
+
+mod bucket;
+mod copy;
+mod delete_objects;
+mod list;
+mod object;
+mod service;
+
+use axum::response::Response;
+
+use crate::error::ApiError;
+use crate::router::Endpoint;
+use crate::service::RequestCtx;
+
+pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    match ctx.endpoint {
+        Endpoint::ListBuckets => service::list_buckets(ctx).await,
+        Endpoint::CreateBucket => bucket::create_bucket(ctx).await,
+        Endpoint::HeadBucket => bucket::head_bucket(ctx).await,
+        Endpoint::DeleteBucket => bucket::delete_bucket(ctx).await,
+        Endpoint::GetBucketLocation => bucket::get_bucket_location(ctx).await,
+        Endpoint::ListObjects => list::list_objects_v1(ctx).await,
+        Endpoint::ListObjectsV2 => list::list_objects_v2(ctx).await,
+        Endpoint::DeleteObjects => delete_objects::delete_objects(ctx).await,
+        Endpoint::PutObject => object::put_object(ctx).await,
+        Endpoint::CopyObject => copy::copy_object(ctx).await,
+        Endpoint::GetObject => object::get_object(ctx).await,
+        Endpoint::HeadObject => object::head_object(ctx).await,
+        Endpoint::DeleteObject => object::delete_object(ctx).await,
+        Endpoint::Health | Endpoint::NotImplemented(_) => Err(ApiError::internal(format!(
+            "{} reached the handlers",
+            ctx.endpoint.name()
+        ))),
+    }
+}
+
+/// Continuation tokens are opaque to clients; ours carry the last name returned.
+pub(crate) mod token {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+
+    use crate::error::ApiError;
+
+    pub fn encode(last: &str) -> String {
+        B64.encode(last.as_bytes())
+    }
+
+    pub fn decode(token: &str, name: &str) -> Result<String, ApiError> {
+        B64.decode(token.trim())
+            .ok()
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .ok_or_else(|| {
+                ApiError::invalid_argument(
+                    "The continuation token provided is incorrect",
+                    name,
+                    token,
+                )
+            })
+    }
+}
+
+/// Parses an integer query parameter, with S3's error for a bad value.
+pub(crate) fn int_param(ctx: &RequestCtx, name: &str, default: usize) -> Result<usize, ApiError> {
+    match ctx.query.get(name) {
+        None => Ok(default),
+        Some(v) => {
+            let n: i64 = v.trim().parse().map_err(|_| {
+                ApiError::invalid_argument(
+                    format!("Provided {name} not an integer or within integer range"),
+                    name,
+                    v,
+                )
+            })?;
+            usize::try_from(n).map_err(|_| {
+                ApiError::invalid_argument(
+                    format!("Argument {name} must be an integer between 0 and 2147483647"),
+                    name,
+                    v,
+                )
+            })
+        }
+    }
+}
+
+/// A `versionId` on a bucket that has never been versioned names only the `null` version.
+pub(crate) fn check_version_id(ctx: &RequestCtx) -> Result<(), ApiError> {
+    match ctx.query.get("versionId") {
+        None | Some("null") => Ok(()),
+        Some(v) => Err(ApiError::invalid_argument(
+            "Invalid version id specified",
+            "versionId",
+            v,
+        )),
+    }
+}

@@ -1,0 +1,286 @@
+//! PutObject, GetObject, HeadObject, DeleteObject.
+
+use axum::body::Body;
+use axum::response::Response;
+use futures::TryStreamExt;
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use rampart_engine::checksum::ChecksumAlgorithm;
+use rampart_engine::{ObjectRecord, PutObjectInput, ReadRequest};
+use rampart_types::ByteRange;
+
+use crate::error::{ApiError, S3ErrorCode};
+use crate::handlers::check_version_id;
+use crate::headers;
+use crate::response;
+use crate::service::RequestCtx;
+
+/// Storage classes whose objects are readable at once; archival classes need a restore
+/// workflow this server does not have.
+const STORAGE_CLASSES: &[&str] = &[
+    "STANDARD",
+    "REDUCED_REDUNDANCY",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER_IR",
+];
+const ARCHIVAL_STORAGE_CLASSES: &[&str] = &["GLACIER", "DEEP_ARCHIVE"];
+
+/// Headers whose features are not built yet: refusing them beats silently ignoring a request
+/// to encrypt, tag or lock data.
+const UNSUPPORTED_WRITE_HEADERS: &[(&str, &str)] = &[
+    ("x-amz-server-side-encryption", "Server-side encryption"),
+    (
+        "x-amz-server-side-encryption-customer-algorithm",
+        "Server-side encryption with customer keys",
+    ),
+    (
+        "x-amz-server-side-encryption-aws-kms-key-id",
+        "Server-side encryption with KMS keys",
+    ),
+    ("x-amz-tagging", "Object tagging"),
+    ("x-amz-object-lock-mode", "Object Lock"),
+    ("x-amz-object-lock-retain-until-date", "Object Lock"),
+    ("x-amz-object-lock-legal-hold", "Object Lock"),
+    ("x-amz-website-redirect-location", "Website redirects"),
+];
+
+pub(crate) fn reject_unsupported_write_headers(headers: &HeaderMap) -> Result<(), ApiError> {
+    for (name, feature) in UNSUPPORTED_WRITE_HEADERS {
+        if headers.contains_key(*name) {
+            return Err(ApiError::not_implemented(format!(
+                "{feature} is not implemented; the request was not applied."
+            ))
+            .field("Header", *name));
+        }
+    }
+    Ok(())
+}
+
+/// With ACLs disabled (BucketOwnerEnforced, the default), only the bucket-owner-full-control
+/// ACL, or none, may be given.
+pub(crate) fn check_object_acl_headers(headers: &HeaderMap) -> Result<(), ApiError> {
+    let acl = headers::get(headers, "x-amz-acl")?;
+    let grants = headers
+        .keys()
+        .any(|h| h.as_str().starts_with("x-amz-grant-"));
+    if grants || acl.is_some_and(|a| a != "bucket-owner-full-control") {
+        return Err(ApiError::new(S3ErrorCode::AccessControlListNotSupported));
+    }
+    Ok(())
+}
+
+pub(crate) fn storage_class(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(class) = headers::get(headers, "x-amz-storage-class")? else {
+        return Ok(None);
+    };
+    if STORAGE_CLASSES.contains(&class) {
+        Ok(Some(class.to_owned()))
+    } else if ARCHIVAL_STORAGE_CLASSES.contains(&class) {
+        Err(
+            ApiError::not_implemented(format!("The {class} storage class is not implemented."))
+                .field("Header", "x-amz-storage-class"),
+        )
+    } else {
+        Err(ApiError::new(S3ErrorCode::InvalidStorageClass).field("StorageClassRequested", class))
+    }
+}
+
+pub async fn put_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    reject_unsupported_write_headers(&ctx.headers)?;
+    check_object_acl_headers(&ctx.headers)?;
+    let chunked = ctx.body_is_chunked();
+    let declared_len = headers::declared_length(&ctx.headers, chunked)?;
+    let (checksum, trailer) = headers::checksum(&ctx.headers)?;
+    let input = PutObjectInput {
+        bucket: ctx.bucket()?.clone(),
+        key: ctx.key()?.clone(),
+        declared_len: Some(declared_len),
+        content_md5: headers::content_md5(&ctx.headers)?,
+        checksum,
+        headers: headers::content_headers(&ctx.headers)?,
+        user_metadata: headers::user_metadata(&ctx.headers),
+        storage_class: storage_class(&ctx.headers)?,
+        condition: headers::write_condition(&ctx.headers)?,
+        owner: ctx.owner()?,
+        body: ctx.take_body(trailer),
+    };
+    let output = ctx.state.engine.put_object(input).await?;
+    let mut r = response::empty(StatusCode::OK);
+    response::set(&mut r, "etag", &output.etag.quoted())?;
+    if let Some((algorithm, value)) = &output.checksum {
+        set_checksum(&mut r, *algorithm, value)?;
+    }
+    Ok(r)
+}
+
+fn set_checksum(
+    r: &mut Response,
+    algorithm: ChecksumAlgorithm,
+    raw: &[u8],
+) -> Result<(), ApiError> {
+    response::set(
+        r,
+        algorithm.header_name(),
+        &ChecksumAlgorithm::encode_value(raw),
+    )
+}
+
+fn read_request(ctx: &RequestCtx) -> Result<ReadRequest, ApiError> {
+    check_version_id(ctx)?;
+    if ctx.query.has("partNumber") {
+        return Err(ApiError::not_implemented(
+            "Reading an object by partNumber is not implemented.",
+        ));
+    }
+    let range = headers::get(&ctx.headers, "range")?.and_then(ByteRange::parse_header);
+    Ok(ReadRequest {
+        bucket: ctx.bucket()?.clone(),
+        key: ctx.key()?.as_str().to_owned(),
+        range,
+        conditions: headers::read_conditions(&ctx.headers, "")?,
+    })
+}
+
+/// S3 reports the Range header it could not satisfy.
+fn with_range_detail(e: ApiError, ctx: &RequestCtx) -> ApiError {
+    if e.code != S3ErrorCode::InvalidRange {
+        return e;
+    }
+    let requested = headers::get(&ctx.headers, "range")
+        .ok()
+        .flatten()
+        .unwrap_or("");
+    let mut e = e;
+    for field in &mut e.fields {
+        if field.0 == "RangeRequested" {
+            field.1 = requested.to_owned();
+        }
+    }
+    e
+}
+
+/// `response-*` query parameters override these response headers on GET/HEAD.
+const RESPONSE_OVERRIDES: &[(&str, &str)] = &[
+    ("response-cache-control", "cache-control"),
+    ("response-content-disposition", "content-disposition"),
+    ("response-content-encoding", "content-encoding"),
+    ("response-content-language", "content-language"),
+    ("response-content-type", "content-type"),
+    ("response-expires", "expires"),
+];
+
+fn object_headers(
+    ctx: &RequestCtx,
+    r: &mut Response,
+    record: &ObjectRecord,
+    range: Option<&std::ops::Range<u64>>,
+) -> Result<(), ApiError> {
+    let h = &record.headers;
+    let length = range.map_or(record.size, |r| r.end - r.start);
+    response::set(r, "content-length", &length.to_string())?;
+    response::set(
+        r,
+        "content-type",
+        h.content_type.as_deref().unwrap_or("binary/octet-stream"),
+    )?;
+    response::set(r, "etag", &record.etag.quoted())?;
+    response::set(
+        r,
+        "last-modified",
+        &httpdate::fmt_http_date(record.last_modified.to_system_time()),
+    )?;
+    response::set(r, "accept-ranges", "bytes")?;
+    if let Some(range) = range {
+        response::set(
+            r,
+            "content-range",
+            &format!(
+                "bytes {}-{}/{}",
+                range.start,
+                range.end.saturating_sub(1),
+                record.size
+            ),
+        )?;
+    }
+    for (name, value) in [
+        ("content-encoding", &h.content_encoding),
+        ("content-disposition", &h.content_disposition),
+        ("content-language", &h.content_language),
+        ("cache-control", &h.cache_control),
+        ("expires", &h.expires),
+    ] {
+        if let Some(value) = value {
+            response::set(r, name, value)?;
+        }
+    }
+    if record.storage_class != "STANDARD" {
+        response::set(r, "x-amz-storage-class", &record.storage_class)?;
+    }
+    for (key, value) in &record.user_metadata {
+        let name =
+            HeaderName::from_bytes(format!("{}{key}", headers::USER_METADATA_PREFIX).as_bytes());
+        let value = HeaderValue::from_bytes(value.as_bytes());
+        if let (Ok(name), Ok(value)) = (name, value) {
+            r.headers_mut().append(name, value);
+        }
+    }
+    for (param, header) in RESPONSE_OVERRIDES {
+        if let Some(value) = ctx.query.get(param) {
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                ApiError::invalid_argument(format!("Invalid value for {param}"), param, value)
+            })?;
+            r.headers_mut()
+                .insert(HeaderName::from_static(header), value);
+        }
+    }
+    Ok(())
+}
+
+fn status_for(range: Option<&std::ops::Range<u64>>) -> StatusCode {
+    if range.is_some() {
+        StatusCode::PARTIAL_CONTENT
+    } else {
+        StatusCode::OK
+    }
+}
+
+pub async fn get_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    let req = read_request(ctx)?;
+    let output = ctx
+        .state
+        .engine
+        .get_object(&req)
+        .await
+        .map_err(|e| with_range_detail(e.into(), ctx))?;
+    let mut r = Response::new(Body::from_stream(output.body.map_err(|e| {
+        // The response has started; all that is left is to cut the connection.
+        tracing::warn!(error = %e, "object read failed mid-response");
+        e
+    })));
+    *r.status_mut() = status_for(output.range.as_ref());
+    object_headers(ctx, &mut r, &output.record, output.range.as_ref())?;
+    Ok(r)
+}
+
+pub async fn head_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    let req = read_request(ctx)?;
+    let output = ctx
+        .state
+        .engine
+        .head_object(&req)
+        .await
+        .map_err(|e| with_range_detail(e.into(), ctx))?;
+    let mut r = response::empty(status_for(output.range.as_ref()));
+    object_headers(ctx, &mut r, &output.record, output.range.as_ref())?;
+    Ok(r)
+}
+
+pub async fn delete_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    check_version_id(ctx)?;
+    ctx.state
+        .engine
+        .delete_object(ctx.bucket()?, ctx.key()?.as_str())
+        .await?;
+    Ok(response::empty(StatusCode::NO_CONTENT))
+}

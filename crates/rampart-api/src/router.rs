@@ -1,0 +1,653 @@
+//! Request routing: a pure function of method, host, path and query that names the S3
+//! operation. No I/O, so the whole table is unit-tested against AWS's request examples.
+
+use http::Method;
+
+use crate::error::{ApiError, S3ErrorCode};
+use crate::query::Query;
+
+/// The S3 operations this server answers. Every variant names its operation (for logs and
+/// metrics) and its IAM action (for authorization).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    Health,
+    ListBuckets,
+    CreateBucket,
+    HeadBucket,
+    DeleteBucket,
+    GetBucketLocation,
+    ListObjects,
+    ListObjectsV2,
+    DeleteObjects,
+    PutObject,
+    CopyObject,
+    GetObject,
+    HeadObject,
+    DeleteObject,
+    /// An S3 operation that exists but is not built here yet: answered with 501.
+    NotImplemented(&'static str),
+}
+
+impl Endpoint {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Health => "Health",
+            Self::ListBuckets => "ListBuckets",
+            Self::CreateBucket => "CreateBucket",
+            Self::HeadBucket => "HeadBucket",
+            Self::DeleteBucket => "DeleteBucket",
+            Self::GetBucketLocation => "GetBucketLocation",
+            Self::ListObjects => "ListObjects",
+            Self::ListObjectsV2 => "ListObjectsV2",
+            Self::DeleteObjects => "DeleteObjects",
+            Self::PutObject => "PutObject",
+            Self::CopyObject => "CopyObject",
+            Self::GetObject => "GetObject",
+            Self::HeadObject => "HeadObject",
+            Self::DeleteObject => "DeleteObject",
+            Self::NotImplemented(name) => name,
+        }
+    }
+
+    /// The IAM action that authorizes this operation.
+    pub fn action(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Health | Self::NotImplemented(_) => return None,
+            Self::ListBuckets => "s3:ListAllMyBuckets",
+            Self::CreateBucket => "s3:CreateBucket",
+            Self::HeadBucket | Self::ListObjects | Self::ListObjectsV2 => "s3:ListBucket",
+            Self::DeleteBucket => "s3:DeleteBucket",
+            Self::GetBucketLocation => "s3:GetBucketLocation",
+            Self::DeleteObjects | Self::DeleteObject => "s3:DeleteObject",
+            Self::PutObject | Self::CopyObject => "s3:PutObject",
+            Self::GetObject | Self::HeadObject => "s3:GetObject",
+        })
+    }
+}
+
+/// A routed request: the operation and the raw (validated later) bucket name and key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub endpoint: Endpoint,
+    pub bucket: Option<String>,
+    pub key: Option<String>,
+}
+
+/// The path of the readiness probe on a path-style host (no bucket name starts with `_`).
+pub const HEALTH_PATH: &str = "/_rampart/health";
+
+/// Query parameters that select a bucket sub-resource, and the operation each names per method.
+/// Operations listed here are S3's; those built are routed before this table is consulted.
+const BUCKET_SUBRESOURCES: &[(&str, [&str; 4])] = &[
+    // (name, [GET, PUT, DELETE, POST])
+    (
+        "accelerate",
+        [
+            "GetBucketAccelerateConfiguration",
+            "PutBucketAccelerateConfiguration",
+            "",
+            "",
+        ],
+    ),
+    ("acl", ["GetBucketAcl", "PutBucketAcl", "", ""]),
+    (
+        "analytics",
+        [
+            "GetBucketAnalyticsConfiguration",
+            "PutBucketAnalyticsConfiguration",
+            "DeleteBucketAnalyticsConfiguration",
+            "",
+        ],
+    ),
+    (
+        "cors",
+        ["GetBucketCors", "PutBucketCors", "DeleteBucketCors", ""],
+    ),
+    (
+        "encryption",
+        [
+            "GetBucketEncryption",
+            "PutBucketEncryption",
+            "DeleteBucketEncryption",
+            "",
+        ],
+    ),
+    (
+        "intelligent-tiering",
+        [
+            "GetBucketIntelligentTieringConfiguration",
+            "PutBucketIntelligentTieringConfiguration",
+            "DeleteBucketIntelligentTieringConfiguration",
+            "",
+        ],
+    ),
+    (
+        "inventory",
+        [
+            "GetBucketInventoryConfiguration",
+            "PutBucketInventoryConfiguration",
+            "DeleteBucketInventoryConfiguration",
+            "",
+        ],
+    ),
+    (
+        "lifecycle",
+        [
+            "GetBucketLifecycleConfiguration",
+            "PutBucketLifecycleConfiguration",
+            "DeleteBucketLifecycle",
+            "",
+        ],
+    ),
+    ("logging", ["GetBucketLogging", "PutBucketLogging", "", ""]),
+    (
+        "metadataConfiguration",
+        [
+            "GetBucketMetadataConfiguration",
+            "",
+            "DeleteBucketMetadataConfiguration",
+            "CreateBucketMetadataConfiguration",
+        ],
+    ),
+    (
+        "metrics",
+        [
+            "GetBucketMetricsConfiguration",
+            "PutBucketMetricsConfiguration",
+            "DeleteBucketMetricsConfiguration",
+            "",
+        ],
+    ),
+    (
+        "notification",
+        [
+            "GetBucketNotificationConfiguration",
+            "PutBucketNotificationConfiguration",
+            "",
+            "",
+        ],
+    ),
+    (
+        "object-lock",
+        [
+            "GetObjectLockConfiguration",
+            "PutObjectLockConfiguration",
+            "",
+            "",
+        ],
+    ),
+    (
+        "ownershipControls",
+        [
+            "GetBucketOwnershipControls",
+            "PutBucketOwnershipControls",
+            "DeleteBucketOwnershipControls",
+            "",
+        ],
+    ),
+    (
+        "policy",
+        [
+            "GetBucketPolicy",
+            "PutBucketPolicy",
+            "DeleteBucketPolicy",
+            "",
+        ],
+    ),
+    ("policyStatus", ["GetBucketPolicyStatus", "", "", ""]),
+    (
+        "publicAccessBlock",
+        [
+            "GetPublicAccessBlock",
+            "PutPublicAccessBlock",
+            "DeletePublicAccessBlock",
+            "",
+        ],
+    ),
+    (
+        "replication",
+        [
+            "GetBucketReplication",
+            "PutBucketReplication",
+            "DeleteBucketReplication",
+            "",
+        ],
+    ),
+    (
+        "requestPayment",
+        ["GetBucketRequestPayment", "PutBucketRequestPayment", "", ""],
+    ),
+    (
+        "tagging",
+        [
+            "GetBucketTagging",
+            "PutBucketTagging",
+            "DeleteBucketTagging",
+            "",
+        ],
+    ),
+    ("uploads", ["ListMultipartUploads", "", "", ""]),
+    (
+        "versioning",
+        ["GetBucketVersioning", "PutBucketVersioning", "", ""],
+    ),
+    ("versions", ["ListObjectVersions", "", "", ""]),
+    (
+        "website",
+        [
+            "GetBucketWebsite",
+            "PutBucketWebsite",
+            "DeleteBucketWebsite",
+            "",
+        ],
+    ),
+];
+
+const OBJECT_SUBRESOURCES: &[(&str, [&str; 4])] = &[
+    ("acl", ["GetObjectAcl", "PutObjectAcl", "", ""]),
+    ("attributes", ["GetObjectAttributes", "", "", ""]),
+    (
+        "legal-hold",
+        ["GetObjectLegalHold", "PutObjectLegalHold", "", ""],
+    ),
+    ("restore", ["", "", "", "RestoreObject"]),
+    (
+        "retention",
+        ["GetObjectRetention", "PutObjectRetention", "", ""],
+    ),
+    ("select", ["", "", "", "SelectObjectContent"]),
+    (
+        "tagging",
+        [
+            "GetObjectTagging",
+            "PutObjectTagging",
+            "DeleteObjectTagging",
+            "",
+        ],
+    ),
+    ("torrent", ["GetObjectTorrent", "", "", ""]),
+    (
+        "uploadId",
+        [
+            "ListParts",
+            "UploadPart",
+            "AbortMultipartUpload",
+            "CompleteMultipartUpload",
+        ],
+    ),
+    ("uploads", ["", "", "", "CreateMultipartUpload"]),
+];
+
+/// Parameters that refine an operation rather than select one; never a sub-resource.
+const PLAIN_PARAMETERS: &[&str] = &[
+    "bucket-region",
+    "continuation-token",
+    "delimiter",
+    "encoding-type",
+    "fetch-owner",
+    "id",
+    "key-marker",
+    "list-type",
+    "marker",
+    "max-buckets",
+    "max-keys",
+    "max-parts",
+    "max-uploads",
+    "optional-object-attributes",
+    "part-number-marker",
+    "partNumber",
+    "prefix",
+    "select-type",
+    "start-after",
+    "upload-id-marker",
+    "version-id-marker",
+    "versionId",
+    "x-id",
+];
+
+fn method_index(method: &Method) -> Option<usize> {
+    match *method {
+        Method::GET | Method::HEAD => Some(0),
+        Method::PUT => Some(1),
+        Method::DELETE => Some(2),
+        Method::POST => Some(3),
+        _ => None,
+    }
+}
+
+/// Splits the host into a bucket name when it is `<bucket>.<domain>` (virtual-hosted style).
+fn virtual_host_bucket<'a>(host: &'a str, domain: Option<&str>) -> Option<&'a str> {
+    let domain = domain?;
+    let host = strip_port(host);
+    let bucket = host.strip_suffix(domain)?.strip_suffix('.')?;
+    (!bucket.is_empty()).then_some(bucket)
+}
+
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        // An IPv6 literal: [::1]:9000
+        return host
+            .split_once(']')
+            .map_or(host, |(h, _)| &host[..=h.len()]);
+    }
+    host.rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h)
+}
+
+/// Decodes a percent-encoded path segment. `+` is literal in paths.
+fn decode_path(raw: &str) -> Result<String, ApiError> {
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map(|s| s.into_owned())
+        .map_err(|_| ApiError::new(S3ErrorCode::InvalidURI))
+}
+
+impl Route {
+    /// Routes a request. `raw_path` is the path as sent (percent-encoded); `copy_source` says
+    /// whether `x-amz-copy-source` is present (a PUT with it is CopyObject).
+    pub fn from_request(
+        method: &Method,
+        host: &str,
+        raw_path: &str,
+        query: &Query,
+        copy_source: bool,
+        domain: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        let vhost_bucket = virtual_host_bucket(host, domain);
+        if vhost_bucket.is_none() && raw_path == HEALTH_PATH && method == Method::GET {
+            return Ok(Self {
+                endpoint: Endpoint::Health,
+                bucket: None,
+                key: None,
+            });
+        }
+        let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
+        let (bucket, key) = match vhost_bucket {
+            Some(bucket) => (Some(bucket.to_owned()), path),
+            None => match path.split_once('/') {
+                Some((bucket, key)) => (Some(decode_path(bucket)?), key),
+                None if path.is_empty() => (None, ""),
+                None => (Some(decode_path(path)?), ""),
+            },
+        };
+        let key = if key.is_empty() {
+            None
+        } else {
+            Some(decode_path(key)?)
+        };
+        let endpoint = match (&bucket, &key) {
+            (None, _) => route_service(method)?,
+            (Some(_), None) => route_bucket(method, query)?,
+            (Some(_), Some(_)) => route_object(method, query, copy_source)?,
+        };
+        Ok(Self {
+            endpoint,
+            bucket,
+            key,
+        })
+    }
+}
+
+fn route_service(method: &Method) -> Result<Endpoint, ApiError> {
+    match *method {
+        Method::GET => Ok(Endpoint::ListBuckets),
+        _ => Err(method_not_allowed()),
+    }
+}
+
+fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
+    let idx = method_index(method).ok_or_else(method_not_allowed)?;
+    let head = *method == Method::HEAD;
+    if query.has("location") {
+        return match idx {
+            0 if !head => Ok(Endpoint::GetBucketLocation),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if query.has("delete") {
+        return match idx {
+            3 => Ok(Endpoint::DeleteObjects),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if let Some(op) = subresource(BUCKET_SUBRESOURCES, query, idx)? {
+        return Ok(op);
+    }
+    reject_unknown_subresource(query)?;
+    Ok(match (idx, head) {
+        (0, true) => Endpoint::HeadBucket,
+        (0, false) if query.get("list-type") == Some("2") => Endpoint::ListObjectsV2,
+        (0, false) => Endpoint::ListObjects,
+        (1, _) => Endpoint::CreateBucket,
+        (2, _) => Endpoint::DeleteBucket,
+        // POST to a bucket without a sub-resource is a browser-form upload.
+        _ => Endpoint::NotImplemented("PostObject"),
+    })
+}
+
+fn route_object(method: &Method, query: &Query, copy_source: bool) -> Result<Endpoint, ApiError> {
+    let idx = method_index(method).ok_or_else(method_not_allowed)?;
+    if idx == 1 && copy_source && query.has("uploadId") {
+        return Ok(Endpoint::NotImplemented("UploadPartCopy"));
+    }
+    if let Some(op) = subresource(OBJECT_SUBRESOURCES, query, idx)? {
+        return Ok(op);
+    }
+    reject_unknown_subresource(query)?;
+    Ok(match idx {
+        0 if *method == Method::HEAD => Endpoint::HeadObject,
+        0 => Endpoint::GetObject,
+        1 if copy_source => Endpoint::CopyObject,
+        1 => Endpoint::PutObject,
+        2 => Endpoint::DeleteObject,
+        _ => return Err(method_not_allowed()),
+    })
+}
+
+fn subresource(
+    table: &[(&str, [&'static str; 4])],
+    query: &Query,
+    idx: usize,
+) -> Result<Option<Endpoint>, ApiError> {
+    for (name, ops) in table {
+        if query.has(name) {
+            let op = ops[idx];
+            if op.is_empty() {
+                return Err(method_not_allowed());
+            }
+            return Ok(Some(Endpoint::NotImplemented(op)));
+        }
+    }
+    Ok(None)
+}
+
+/// A value-less parameter that is neither a known sub-resource nor a known parameter names a
+/// sub-resource this server does not know: 501, never a silently different operation.
+fn reject_unknown_subresource(query: &Query) -> Result<(), ApiError> {
+    for (name, value) in query.pairs() {
+        let known = PLAIN_PARAMETERS.contains(&name.as_str())
+            || name.starts_with("response-")
+            || name.to_ascii_lowercase().starts_with("x-amz-");
+        if !known && value.is_empty() {
+            return Err(ApiError::not_implemented(format!(
+                "The sub-resource '{name}' is not implemented."
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn method_not_allowed() -> ApiError {
+    ApiError::new(S3ErrorCode::MethodNotAllowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(method: Method, host: &str, target: &str, copy: bool) -> Result<Route, ApiError> {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        Route::from_request(
+            &method,
+            host,
+            path,
+            &Query::parse(query).unwrap(),
+            copy,
+            Some("s3.example.com"),
+        )
+    }
+
+    fn endpoint(method: Method, target: &str) -> Endpoint {
+        route(method, "localhost:9000", target, false)
+            .unwrap()
+            .endpoint
+    }
+
+    #[test]
+    fn service_and_bucket_operations() {
+        assert_eq!(endpoint(Method::GET, "/"), Endpoint::ListBuckets);
+        assert_eq!(endpoint(Method::PUT, "/b1"), Endpoint::CreateBucket);
+        assert_eq!(endpoint(Method::PUT, "/b1/"), Endpoint::CreateBucket);
+        assert_eq!(endpoint(Method::HEAD, "/b1"), Endpoint::HeadBucket);
+        assert_eq!(endpoint(Method::DELETE, "/b1"), Endpoint::DeleteBucket);
+        assert_eq!(
+            endpoint(Method::GET, "/b1?location"),
+            Endpoint::GetBucketLocation
+        );
+        assert_eq!(endpoint(Method::GET, "/b1"), Endpoint::ListObjects);
+        assert_eq!(
+            endpoint(Method::GET, "/b1?prefix=a&delimiter=/"),
+            Endpoint::ListObjects
+        );
+        assert_eq!(
+            endpoint(Method::GET, "/b1?list-type=2"),
+            Endpoint::ListObjectsV2
+        );
+        assert_eq!(
+            endpoint(Method::POST, "/b1?delete"),
+            Endpoint::DeleteObjects
+        );
+        assert_eq!(
+            endpoint(Method::POST, "/b1?delete="),
+            Endpoint::DeleteObjects
+        );
+        assert_eq!(endpoint(Method::GET, "/_rampart/health"), Endpoint::Health);
+    }
+
+    #[test]
+    fn object_operations() {
+        assert_eq!(endpoint(Method::PUT, "/b1/k"), Endpoint::PutObject);
+        assert_eq!(
+            endpoint(Method::PUT, "/b1/k?x-id=PutObject"),
+            Endpoint::PutObject
+        );
+        assert_eq!(
+            route(Method::PUT, "localhost", "/b1/k", true)
+                .unwrap()
+                .endpoint,
+            Endpoint::CopyObject
+        );
+        assert_eq!(endpoint(Method::GET, "/b1/k"), Endpoint::GetObject);
+        assert_eq!(
+            endpoint(Method::GET, "/b1/k?response-content-type=text/plain"),
+            Endpoint::GetObject
+        );
+        assert_eq!(endpoint(Method::HEAD, "/b1/k"), Endpoint::HeadObject);
+        assert_eq!(endpoint(Method::DELETE, "/b1/k"), Endpoint::DeleteObject);
+        assert_eq!(
+            endpoint(Method::GET, "/b1/k?versionId=null"),
+            Endpoint::GetObject
+        );
+    }
+
+    #[test]
+    fn keys_are_decoded_once_and_kept_verbatim() {
+        let r = route(
+            Method::GET,
+            "localhost",
+            "/b1/a%20b/c%2Bd+e/../%E2%9C%93",
+            false,
+        )
+        .unwrap();
+        assert_eq!(r.bucket.as_deref(), Some("b1"));
+        assert_eq!(r.key.as_deref(), Some("a b/c+d+e/../✓"));
+        let r = route(Method::GET, "localhost", "/b1//leading", false).unwrap();
+        assert_eq!(r.key.as_deref(), Some("/leading"));
+        assert_eq!(
+            route(Method::GET, "localhost", "/b1/%FF", false)
+                .unwrap_err()
+                .code,
+            S3ErrorCode::InvalidURI
+        );
+    }
+
+    #[test]
+    fn virtual_hosted_style() {
+        let r = route(
+            Method::GET,
+            "photos.s3.example.com:9000",
+            "/2006/x.jpg",
+            false,
+        )
+        .unwrap();
+        assert_eq!(r.bucket.as_deref(), Some("photos"));
+        assert_eq!(r.key.as_deref(), Some("2006/x.jpg"));
+        assert_eq!(r.endpoint, Endpoint::GetObject);
+        let r = route(Method::GET, "my.dotted.bucket.s3.example.com", "/", false).unwrap();
+        assert_eq!(r.bucket.as_deref(), Some("my.dotted.bucket"));
+        assert_eq!(r.endpoint, Endpoint::ListObjects);
+        // The bare domain is path-style.
+        let r = route(Method::GET, "s3.example.com", "/b1/k", false).unwrap();
+        assert_eq!(r.bucket.as_deref(), Some("b1"));
+        // The health path under a bucket host is an object key.
+        let r = route(Method::GET, "b1.s3.example.com", "/_rampart/health", false).unwrap();
+        assert_eq!(r.endpoint, Endpoint::GetObject);
+    }
+
+    #[test]
+    fn known_but_unbuilt_operations_are_501() {
+        for (method, target, op) in [
+            (Method::GET, "/b1?versioning", "GetBucketVersioning"),
+            (Method::PUT, "/b1?policy", "PutBucketPolicy"),
+            (Method::GET, "/b1?uploads", "ListMultipartUploads"),
+            (Method::POST, "/b1/k?uploads", "CreateMultipartUpload"),
+            (Method::PUT, "/b1/k?partNumber=1&uploadId=x", "UploadPart"),
+            (Method::GET, "/b1/k?tagging", "GetObjectTagging"),
+            (Method::POST, "/b1", "PostObject"),
+        ] {
+            assert_eq!(
+                endpoint(method, target),
+                Endpoint::NotImplemented(op),
+                "{target}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_subresources_and_methods() {
+        let e = route(Method::GET, "localhost", "/b1?frobnicate", false).unwrap_err();
+        assert_eq!(e.code, S3ErrorCode::NotImplemented);
+        // Unknown parameters with values are ignored, as S3 does.
+        assert_eq!(endpoint(Method::GET, "/b1/k?foo=bar"), Endpoint::GetObject);
+        for (method, target) in [
+            (Method::PATCH, "/b1/k"),
+            (Method::POST, "/"),
+            (Method::DELETE, "/b1?location"),
+            (Method::PUT, "/b1?versions"),
+        ] {
+            assert_eq!(
+                route(method, "localhost", target, false).unwrap_err().code,
+                S3ErrorCode::MethodNotAllowed,
+                "{target}"
+            );
+        }
+    }
+
+    #[test]
+    fn strips_ports() {
+        assert_eq!(strip_port("host:9000"), "host");
+        assert_eq!(strip_port("host"), "host");
+        assert_eq!(strip_port("[::1]:9000"), "[::1]");
+    }
+}

@@ -1,0 +1,281 @@
+//! The request pipeline: id → route → authenticate → authorize → handle → S3 response.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use http::{HeaderValue, Method, StatusCode, header};
+use rampart_engine::BucketRecord;
+use rampart_iam::Principal;
+use rampart_types::{BucketName, ObjectKey};
+use tracing::{Instrument, field};
+
+use crate::auth::authenticate;
+use crate::authz::authorize;
+use crate::body::{BodyCheck, TrailerSink, verified_stream};
+use crate::error::{ApiError, S3ErrorCode};
+use crate::handlers;
+use crate::query::Query;
+use crate::router::{Endpoint, Route};
+use crate::{AppState, ids, response, xml};
+
+/// What a handler needs to know about the request it serves.
+pub struct RequestCtx {
+    pub state: Arc<AppState>,
+    pub principal: Principal,
+    pub headers: http::HeaderMap,
+    pub query: Query,
+    pub endpoint: Endpoint,
+    /// The validated bucket, when the request names one.
+    pub bucket: Option<BucketName>,
+    /// The bucket's record, looked up for authorization (absent for CreateBucket and
+    /// service-level requests).
+    pub bucket_record: Option<BucketRecord>,
+    pub key: Option<ObjectKey>,
+    /// Behind a mutex only so the context is `Sync` (hyper's body is not); taken once.
+    body: std::sync::Mutex<Option<(Body, BodyCheck)>>,
+}
+
+impl RequestCtx {
+    /// The verified body stream. Called at most once, by the handler that consumes a body.
+    pub fn take_body(&self, trailer: Option<TrailerSink>) -> rampart_store::ByteStream {
+        let taken = self.body.lock().ok().and_then(|mut body| body.take());
+        match taken {
+            Some((body, check)) => {
+                verified_stream(body, check, trailer, self.state.config.body_idle_timeout)
+            }
+            None => Box::pin(futures::stream::empty()),
+        }
+    }
+
+    /// Whether the body arrives aws-chunked (its length is `x-amz-decoded-content-length`).
+    pub fn body_is_chunked(&self) -> bool {
+        self.body
+            .lock()
+            .is_ok_and(|body| matches!(*body, Some((_, BodyCheck::Chunked(_)))))
+    }
+
+    pub fn bucket(&self) -> Result<&BucketName, ApiError> {
+        self.bucket
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("handler expected a bucket"))
+    }
+
+    pub fn key(&self) -> Result<&ObjectKey, ApiError> {
+        self.key
+            .as_ref()
+            .ok_or_else(|| ApiError::internal("handler expected a key"))
+    }
+
+    pub fn owner(&self) -> Result<rampart_types::Owner, ApiError> {
+        self.principal
+            .account()
+            .map(|a| a.owner())
+            .ok_or_else(|| ApiError::new(S3ErrorCode::AccessDenied))
+    }
+}
+
+pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let started = Instant::now();
+    let request_id = ids::request_id();
+    let host_id = ids::host_id();
+    let is_head = request.method() == Method::HEAD;
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        op = field::Empty,
+        bucket = field::Empty,
+        principal = field::Empty,
+    );
+    let method = request.method().clone();
+    let uri = request.uri().path().to_owned();
+    let result = dispatch(state, request).instrument(span.clone()).await;
+    let mut response = match result {
+        Ok(response) => response,
+        Err(err) => {
+            let _entered = span.enter();
+            if err.code == S3ErrorCode::InternalError {
+                tracing::error!(
+                    detail = err.detail.as_deref().unwrap_or(""),
+                    "internal error"
+                );
+            }
+            error_response(err, &request_id, &host_id, is_head)
+        }
+    };
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-amz-request-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&host_id) {
+        headers.insert("x-amz-id-2", v);
+    }
+    headers.insert(header::SERVER, HeaderValue::from_static("Rampart"));
+    let _entered = span.enter();
+    tracing::info!(
+        method = %method,
+        path = %uri,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+fn error_response(err: ApiError, request_id: &str, host_id: &str, is_head: bool) -> Response {
+    let status = err.status();
+    let mut response = if err.not_modified {
+        response::empty(StatusCode::NOT_MODIFIED)
+    } else if is_head {
+        // HEAD responses carry no body; the status (and headers) tell the client what failed.
+        response::empty(status)
+    } else {
+        response::xml(
+            status,
+            xml::error::error_document(&err, request_id, host_id),
+        )
+    };
+    for (name, value) in err.headers {
+        response.headers_mut().insert(name, value);
+    }
+    response
+}
+
+async fn dispatch(state: Arc<AppState>, request: Request) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    check_header_size(&parts.headers, state.config.max_header_bytes)?;
+    let query = Query::parse(parts.uri.query().unwrap_or(""))?;
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+        .unwrap_or("");
+    let route = Route::from_request(
+        &parts.method,
+        host,
+        parts.uri.path(),
+        &query,
+        parts.headers.contains_key("x-amz-copy-source"),
+        state.config.domain.as_deref(),
+    )?;
+    let span = tracing::Span::current();
+    span.record("op", route.endpoint.name());
+    if route.endpoint == Endpoint::Health {
+        return Ok(response::empty(StatusCode::OK));
+    }
+    if let Some(bucket) = &route.bucket {
+        span.record("bucket", bucket.as_str());
+    }
+
+    let authenticated = authenticate(&state, &parts)?;
+    span.record("principal", authenticated.principal.log_name());
+    if let Some(service) = authenticated.service.as_deref() {
+        if service != "s3" {
+            return Err(ApiError::not_implemented(format!(
+                "Requests signed for the '{service}' service are not served here yet."
+            )));
+        }
+    }
+    if let Endpoint::NotImplemented(operation) = route.endpoint {
+        return Err(ApiError::not_implemented(format!(
+            "The {operation} operation is not implemented."
+        )));
+    }
+
+    let bucket = route
+        .bucket
+        .as_deref()
+        .map(|name| {
+            BucketName::parse(name).map_err(|e| {
+                ApiError::with_message(S3ErrorCode::InvalidBucketName, e.reason)
+                    .field("BucketName", name)
+            })
+        })
+        .transpose()?;
+    let key = route
+        .key
+        .map(|key| {
+            ObjectKey::parse(key).map_err(|_| {
+                ApiError::new(S3ErrorCode::KeyTooLongError)
+                    .field("MaxSizeAllowed", rampart_types::MAX_KEY_BYTES.to_string())
+            })
+        })
+        .transpose()?;
+    let bucket_record = match (&bucket, route.endpoint) {
+        (Some(name), endpoint) if endpoint != Endpoint::CreateBucket => Some(
+            state
+                .engine
+                .bucket(name)
+                .await
+                .map_err(|e| ApiError::from(e).field("BucketName", name.as_str()))?,
+        ),
+        _ => None,
+    };
+    authorize(
+        &authenticated.principal,
+        route.endpoint,
+        bucket_record.as_ref().map(|b| &b.owner),
+    )?;
+    check_expected_owner(&parts.headers, bucket_record.as_ref())?;
+
+    let ctx = RequestCtx {
+        state,
+        principal: authenticated.principal,
+        headers: parts.headers,
+        query,
+        endpoint: route.endpoint,
+        bucket,
+        bucket_record,
+        key,
+        body: std::sync::Mutex::new(Some((body, authenticated.body_check))),
+    };
+    let result = handlers::handle(&ctx).await;
+    result.map_err(|e| add_resource_fields(e, &ctx))
+}
+
+/// S3 names the missing resource in NoSuchBucket and NoSuchKey errors.
+fn add_resource_fields(err: ApiError, ctx: &RequestCtx) -> ApiError {
+    match err.code {
+        S3ErrorCode::NoSuchBucket if !err.has_field("BucketName") => match &ctx.bucket {
+            Some(b) => err.field("BucketName", b.as_str()),
+            None => err,
+        },
+        S3ErrorCode::NoSuchKey if !err.has_field("Key") => match &ctx.key {
+            Some(k) => err.field("Key", k.as_str()),
+            None => err,
+        },
+        _ => err,
+    }
+}
+
+fn check_header_size(headers: &http::HeaderMap, limit: usize) -> Result<(), ApiError> {
+    let size: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if size > limit {
+        return Err(ApiError::new(S3ErrorCode::RequestHeaderSectionTooLarge)
+            .field("MaxSizeAllowed", limit.to_string()));
+    }
+    Ok(())
+}
+
+/// `x-amz-expected-bucket-owner`: the client asserts which account owns the bucket, and S3
+/// refuses the request if another does.
+fn check_expected_owner(
+    headers: &http::HeaderMap,
+    bucket: Option<&BucketRecord>,
+) -> Result<(), ApiError> {
+    let (Some(expected), Some(bucket)) = (headers.get("x-amz-expected-bucket-owner"), bucket)
+    else {
+        return Ok(());
+    };
+    if expected.as_bytes() == bucket.owner.account_id.as_str().as_bytes() {
+        Ok(())
+    } else {
+        Err(ApiError::new(S3ErrorCode::AccessDenied))
+    }
+}

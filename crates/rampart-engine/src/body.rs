@@ -1,0 +1,240 @@
+//! Taking in an object body: hashing and verifying it as it streams, and choosing where its
+//! bytes go (inline in the metadata store when small, a blob otherwise).
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures::{Stream, StreamExt};
+use rampart_store::{BlobId, ByteStream};
+
+use crate::checksum::{ChecksumAlgorithm, ChecksumHasher, ExpectedChecksum, ExpectedValue};
+use crate::limits::INLINE_OBJECT_MAX;
+use crate::records::DataRef;
+use crate::{Engine, EngineError, Md5};
+
+/// What the client declared about the body, checked as it streams.
+pub(crate) struct BodySpec {
+    pub max_size: u64,
+    pub declared_len: Option<u64>,
+    pub content_md5: Option<[u8; 16]>,
+    pub checksum: Option<ExpectedChecksum>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Digests {
+    pub size: u64,
+    pub md5: [u8; 16],
+    /// The flexible checksum the client asked for, verified.
+    pub checksum: Option<(ChecksumAlgorithm, Vec<u8>)>,
+}
+
+/// A body taken in and verified, not yet referenced by any record.
+pub(crate) struct Ingested {
+    pub data: DataRef,
+    /// The bytes of an inline object, to be written in the same commit as its record.
+    pub inline: Option<Bytes>,
+    pub digests: Digests,
+}
+
+struct Verifier {
+    spec: BodySpec,
+    md5: Md5,
+    checksum: Option<ChecksumHasher>,
+    len: u64,
+}
+
+impl Verifier {
+    fn new(spec: BodySpec) -> Self {
+        let checksum = spec
+            .checksum
+            .as_ref()
+            .map(|c| ChecksumHasher::new(c.algorithm));
+        Self {
+            spec,
+            md5: Md5::new(),
+            checksum,
+            len: 0,
+        }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) -> Result<(), EngineError> {
+        self.len += chunk.len() as u64;
+        if self.len > self.spec.max_size {
+            return Err(EngineError::EntityTooLarge {
+                max: self.spec.max_size,
+            });
+        }
+        if let Some(declared) = self.spec.declared_len {
+            if self.len > declared {
+                return Err(EngineError::IncompleteBody {
+                    declared,
+                    received: self.len,
+                });
+            }
+        }
+        self.md5.update(chunk);
+        if let Some(h) = &mut self.checksum {
+            h.update(chunk);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Digests, EngineError> {
+        if let Some(declared) = self.spec.declared_len {
+            if self.len != declared {
+                return Err(EngineError::IncompleteBody {
+                    declared,
+                    received: self.len,
+                });
+            }
+        }
+        let md5 = self.md5.finalize();
+        if let Some(expected) = self.spec.content_md5 {
+            if expected != md5 {
+                return Err(EngineError::BadDigest {
+                    algorithm: "Content-MD5",
+                });
+            }
+        }
+        let checksum = match (self.spec.checksum, self.checksum) {
+            (Some(expected), Some(hasher)) => {
+                let computed = hasher.finalize();
+                let sent = match expected.value {
+                    ExpectedValue::Header(raw) => raw,
+                    ExpectedValue::Trailer(slot) => {
+                        let value = slot.take().ok_or_else(|| {
+                            EngineError::InvalidRequest(format!(
+                                "The request announced the trailer {} but did not send it.",
+                                expected.algorithm.header_name()
+                            ))
+                        })?;
+                        expected.algorithm.decode_value(&value).ok_or_else(|| {
+                            EngineError::InvalidRequest(format!(
+                                "Value for {} trailing header is invalid.",
+                                expected.algorithm.header_name()
+                            ))
+                        })?
+                    }
+                };
+                if sent != computed {
+                    return Err(EngineError::BadDigest {
+                        algorithm: expected.algorithm.name(),
+                    });
+                }
+                Some((expected.algorithm, computed))
+            }
+            _ => None,
+        };
+        Ok(Digests {
+            size: self.len,
+            md5,
+            checksum,
+        })
+    }
+}
+
+/// Passes a body through its verifier; at end of stream, yields the verification failure as the
+/// stream's final error (so the blob store discards the blob) or leaves the digests in `result`.
+struct VerifyingStream {
+    prefix: Option<Bytes>,
+    inner: ByteStream,
+    verifier: Option<Verifier>,
+    result: Arc<Mutex<Option<Digests>>>,
+}
+
+impl Stream for VerifyingStream {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Some(prefix) = this.prefix.take() {
+            return Poll::Ready(Some(Ok(prefix)));
+        }
+        let Some(verifier) = this.verifier.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match this.inner.as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(chunk))) => match verifier.feed(&chunk) {
+                Ok(()) => Poll::Ready(Some(Ok(chunk))),
+                Err(e) => {
+                    this.verifier = None;
+                    Poll::Ready(Some(Err(e.into_io())))
+                }
+            },
+            Poll::Ready(Some(Err(e))) => {
+                this.verifier = None;
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Ready(None) => {
+                let Some(verifier) = this.verifier.take() else {
+                    return Poll::Ready(None);
+                };
+                match verifier.finish() {
+                    Ok(digests) => {
+                        if let Ok(mut slot) = this.result.lock() {
+                            *slot = Some(digests);
+                        }
+                        Poll::Ready(None)
+                    }
+                    Err(e) => Poll::Ready(Some(Err(e.into_io()))),
+                }
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// Reads and verifies a body. Small bodies are returned in memory for an inline record;
+    /// larger ones are streamed into a new blob, which the caller must reference or delete.
+    pub(crate) async fn ingest(
+        &self,
+        mut body: ByteStream,
+        spec: BodySpec,
+    ) -> Result<Ingested, EngineError> {
+        let mut verifier = Verifier::new(spec);
+        let mut head = BytesMut::new();
+        while head.len() <= INLINE_OBJECT_MAX {
+            match body.next().await {
+                Some(Ok(chunk)) => {
+                    verifier.feed(&chunk)?;
+                    head.extend_from_slice(&chunk);
+                }
+                Some(Err(e)) => return Err(EngineError::from_body_error(e)),
+                None => {
+                    let digests = verifier.finish()?;
+                    return Ok(Ingested {
+                        data: DataRef::Inline(BlobId::generate()),
+                        inline: Some(head.freeze()),
+                        digests,
+                    });
+                }
+            }
+        }
+        let result = Arc::new(Mutex::new(None));
+        let stream = VerifyingStream {
+            prefix: Some(head.freeze()),
+            inner: body,
+            verifier: Some(verifier),
+            result: result.clone(),
+        };
+        let info = self.blobs.put(Box::pin(stream)).await?;
+        let digests = result.lock().ok().and_then(|mut slot| slot.take());
+        match digests {
+            Some(digests) => Ok(Ingested {
+                data: DataRef::Blob(info.id),
+                inline: None,
+                digests,
+            }),
+            None => {
+                // The store returned without reading to the end: never reference such a blob.
+                let _ = self.blobs.delete(&info.id).await;
+                Err(EngineError::Internal(
+                    "the blob store finished before the body ended".into(),
+                ))
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+use rampart_store::StoreError;
+use rampart_types::RangeNotSatisfiable;
+
+use crate::Timestamp;
+
+/// Everything the engine can refuse, in S3's terms. The API layer maps each to S3's code,
+/// status and message.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("the specified bucket does not exist")]
+    NoSuchBucket,
+    #[error("the bucket already exists and you own it")]
+    BucketAlreadyOwnedByYou,
+    #[error("the bucket name is taken by another account")]
+    BucketAlreadyExists,
+    #[error("the bucket is not empty")]
+    BucketNotEmpty,
+    #[error("the specified key does not exist")]
+    NoSuchKey,
+    /// A precondition header did not hold (412); `condition` names the header.
+    #[error("precondition failed: {condition}")]
+    PreconditionFailed { condition: &'static str },
+    /// GET/HEAD conditions say the client's copy is current (304).
+    #[error("not modified")]
+    NotModified {
+        etag: rampart_types::ETag,
+        last_modified: Timestamp,
+    },
+    #[error(transparent)]
+    InvalidRange(#[from] RangeNotSatisfiable),
+    /// The body's MD5 differs from Content-MD5, or a flexible checksum differs.
+    #[error("the {algorithm} you specified did not match the calculated value")]
+    BadDigest { algorithm: &'static str },
+    #[error("the object exceeds the maximum allowed size of {max} bytes")]
+    EntityTooLarge { max: u64 },
+    /// The body ended before (or ran past) the length the client declared.
+    #[error("the body was {received} bytes; the request declared {declared}")]
+    IncompleteBody { declared: u64, received: u64 },
+    #[error("user metadata is {size} bytes; the limit is {limit}")]
+    MetadataTooLarge { size: usize, limit: usize },
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("invalid argument {name}: {message}")]
+    InvalidArgument {
+        name: &'static str,
+        value: String,
+        message: String,
+    },
+    /// Another conditional write to the same key won the race (409).
+    #[error("a conflicting operation is in progress on this object")]
+    ConditionalRequestConflict,
+    /// A bucket-level operation raced with this one (409).
+    #[error("a conflicting conditional operation is currently in progress against this resource")]
+    OperationAborted,
+    /// The request body stream failed; the error is the caller's own (a signature failure, a
+    /// disconnect, a timeout) and the API layer knows what it means.
+    #[error("the request body failed: {0}")]
+    Body(#[source] std::io::Error),
+    #[error("storage failure: {0}")]
+    Store(#[source] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Input(io) => Self::from_body_error(io),
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl EngineError {
+    /// Recovers an engine error that travelled through a body stream as an `io::Error` (a
+    /// digest mismatch detected at the end of the stream), or wraps the caller's own error.
+    pub(crate) fn from_body_error(io: std::io::Error) -> Self {
+        if io
+            .get_ref()
+            .is_some_and(|inner| inner.downcast_ref::<EngineError>().is_some())
+        {
+            if let Some(inner) = io.into_inner() {
+                if let Ok(engine) = inner.downcast::<EngineError>() {
+                    return *engine;
+                }
+            }
+            return Self::Internal("lost a body error".into());
+        }
+        Self::Body(io)
+    }
+
+    /// Wraps an engine error so it can travel through a body stream.
+    pub(crate) fn into_io(self) -> std::io::Error {
+        std::io::Error::other(self)
+    }
+}

@@ -1,0 +1,66 @@
+//! The metadata key layout. Prefixes are one byte plus `/`, so each record family scans as one
+//! contiguous range:
+//!
+//! | key | record |
+//! |---|---|
+//! | `b/<bucket>` | [`crate::BucketRecord`] |
+//! | `o/<bucket>/<object key>` | [`crate::ObjectRecord`] (the current object) |
+//! | `d/<blob id>` | the bytes of a small object kept inline |
+//! | `r/<blob id>` | marks a blob file as referenced (orphan reclamation) |
+//!
+//! Bucket names never contain `/`, so `o/<bucket>/` is unambiguous, and object keys compare in
+//! the raw UTF-8 byte order S3 lists them in.
+
+use rampart_store::BlobId;
+use rampart_types::BucketName;
+
+pub(crate) const BUCKETS: &[u8] = b"b/";
+pub(crate) const BLOB_REFS: &[u8] = b"r/";
+
+pub(crate) fn bucket(name: &BucketName) -> Vec<u8> {
+    [BUCKETS, name.as_str().as_bytes()].concat()
+}
+
+pub(crate) fn bucket_name_of(key: &[u8]) -> Option<&str> {
+    std::str::from_utf8(key.strip_prefix(BUCKETS)?).ok()
+}
+
+pub(crate) fn objects_prefix(bucket: &BucketName) -> Vec<u8> {
+    [b"o/", bucket.as_str().as_bytes(), b"/"].concat()
+}
+
+pub(crate) fn object(bucket: &BucketName, key: &str) -> Vec<u8> {
+    let mut k = objects_prefix(bucket);
+    k.extend_from_slice(key.as_bytes());
+    k
+}
+
+pub(crate) fn inline_data(id: &BlobId) -> Vec<u8> {
+    [b"d/", id.as_str().as_bytes()].concat()
+}
+
+pub(crate) fn blob_ref(id: &BlobId) -> Vec<u8> {
+    [BLOB_REFS, id.as_str().as_bytes()].concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_keys_sort_within_their_bucket() {
+        let a = BucketName::parse("aaa").unwrap();
+        let ab = BucketName::parse("aaa-b").unwrap();
+        let last_of_a = object(&a, "\u{10FFFF}");
+        let prefix_ab = objects_prefix(&ab);
+        // No key of bucket "aaa" falls into the range of "aaa-b" and vice versa.
+        assert!(!last_of_a.starts_with(&prefix_ab));
+        assert!(!prefix_ab.starts_with(&objects_prefix(&a)));
+        assert_eq!(bucket_name_of(&bucket(&a)), Some("aaa"));
+    }
+}
+
+/// The bucket record key for a name that may not be a valid bucket name (a pagination marker).
+pub(crate) fn bucket_key_for_name(name: &str) -> Vec<u8> {
+    [BUCKETS, name.as_bytes()].concat()
+}

@@ -1,0 +1,158 @@
+use rampart_types::{BucketName, ObjectKey, Owner};
+
+use crate::body::BodySpec;
+use crate::object::{check_user_metadata, etag_of};
+use crate::{
+    ContentHeaders, Engine, EngineError, ObjectRecord, PutObjectOutput, ReadConditions, Timestamp,
+    WriteCondition, limits,
+};
+
+#[derive(Clone, Debug)]
+pub struct CopySource {
+    pub bucket: BucketName,
+    pub key: String,
+}
+
+/// `x-amz-metadata-directive`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MetadataDirective {
+    /// Keep the source's content headers and user metadata.
+    Copy,
+    /// Use the ones given with the copy request.
+    Replace {
+        headers: ContentHeaders,
+        user_metadata: Vec<(String, String)>,
+    },
+}
+
+pub struct CopyObjectInput {
+    pub source: CopySource,
+    pub source_conditions: ReadConditions,
+    pub bucket: BucketName,
+    pub key: ObjectKey,
+    pub metadata: MetadataDirective,
+    pub storage_class: Option<String>,
+    pub condition: WriteCondition,
+    pub owner: Owner,
+}
+
+const COPY_TO_SELF_MESSAGE: &str = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.";
+
+impl Engine {
+    pub async fn copy_object(
+        &self,
+        input: CopyObjectInput,
+    ) -> Result<PutObjectOutput, EngineError> {
+        self.bucket(&input.source.bucket).await?;
+        self.active_bucket(&input.bucket).await?;
+        let (source, _) = self
+            .load_object(&input.source.bucket, &input.source.key)
+            .await?
+            .ok_or(EngineError::NoSuchKey)?;
+        input
+            .source_conditions
+            .evaluate_for_copy(&source.etag, source.last_modified)?;
+        if source.size > limits::MAX_COPY_OBJECT_SIZE {
+            return Err(EngineError::InvalidRequest(format!(
+                "The specified copy source is larger than the maximum allowable size for a copy source: {}",
+                limits::MAX_COPY_OBJECT_SIZE
+            )));
+        }
+        let to_self = input.source.bucket == input.bucket && input.source.key == input.key.as_str();
+        let storage_class = input
+            .storage_class
+            .clone()
+            .unwrap_or_else(|| "STANDARD".to_owned());
+        if to_self
+            && input.metadata == MetadataDirective::Copy
+            && storage_class == source.storage_class
+        {
+            return Err(EngineError::InvalidRequest(COPY_TO_SELF_MESSAGE.to_owned()));
+        }
+        let (headers, user_metadata) = match input.metadata {
+            MetadataDirective::Copy => (source.headers.clone(), source.user_metadata.clone()),
+            MetadataDirective::Replace {
+                headers,
+                user_metadata,
+            } => (headers, user_metadata),
+        };
+        check_user_metadata(&user_metadata)?;
+
+        if to_self {
+            // Only the metadata changes: the new record keeps the same bytes. The swap is
+            // guarded by the source's ETag, so a concurrent overwrite is not clobbered.
+            let record = ObjectRecord {
+                last_modified: Timestamp::now(),
+                headers,
+                user_metadata,
+                storage_class,
+                owner: input.owner,
+                ..source.clone()
+            };
+            let unconditional = input.condition == WriteCondition::None;
+            let guard = match input.condition {
+                WriteCondition::None => WriteCondition::IfMatch(source.etag.quoted()),
+                other => other,
+            };
+            self.commit_object(&input.bucket, input.key.as_str(), &record, None, &guard)
+                .await
+                .map_err(|e| match e {
+                    EngineError::PreconditionFailed { .. } | EngineError::NoSuchKey
+                        if unconditional =>
+                    {
+                        EngineError::ConditionalRequestConflict
+                    }
+                    other => other,
+                })?;
+            return Ok(PutObjectOutput {
+                etag: record.etag,
+                last_modified: record.last_modified,
+                checksum: None,
+            });
+        }
+
+        let Some(body) = self.open_data(&source.data, 0..source.size).await? else {
+            // The source was replaced between reading its record and opening its data.
+            return Err(EngineError::ConditionalRequestConflict);
+        };
+        let ingested = self
+            .ingest(
+                body,
+                BodySpec {
+                    max_size: limits::MAX_COPY_OBJECT_SIZE,
+                    declared_len: Some(source.size),
+                    content_md5: None,
+                    checksum: None,
+                },
+            )
+            .await?;
+        let record = ObjectRecord {
+            size: ingested.digests.size,
+            etag: etag_of(&ingested.digests.md5),
+            last_modified: Timestamp::now(),
+            owner: input.owner,
+            headers,
+            user_metadata,
+            storage_class,
+            data: ingested.data,
+        };
+        if let Err(e) = self
+            .commit_object(
+                &input.bucket,
+                input.key.as_str(),
+                &record,
+                ingested.inline,
+                &input.condition,
+            )
+            .await
+        {
+            self.discard_data(&record.data).await;
+            return Err(e);
+        }
+        Ok(PutObjectOutput {
+            etag: record.etag,
+            last_modified: record.last_modified,
+            checksum: None,
+        })
+    }
+}

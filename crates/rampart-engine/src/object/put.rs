@@ -1,0 +1,92 @@
+use rampart_store::ByteStream;
+use rampart_types::{BucketName, ETag, ObjectKey, Owner};
+
+use crate::body::BodySpec;
+use crate::checksum::{ChecksumAlgorithm, ExpectedChecksum};
+use crate::object::{check_user_metadata, etag_of};
+use crate::{ContentHeaders, Engine, EngineError, ObjectRecord, Timestamp, WriteCondition, limits};
+
+pub struct PutObjectInput {
+    pub bucket: BucketName,
+    pub key: ObjectKey,
+    pub body: ByteStream,
+    /// The body length the client declared (Content-Length, or x-amz-decoded-content-length
+    /// for aws-chunked bodies). The body must be exactly this long.
+    pub declared_len: Option<u64>,
+    pub content_md5: Option<[u8; 16]>,
+    pub checksum: Option<ExpectedChecksum>,
+    pub headers: ContentHeaders,
+    pub user_metadata: Vec<(String, String)>,
+    pub storage_class: Option<String>,
+    pub condition: WriteCondition,
+    pub owner: Owner,
+}
+
+#[derive(Clone, Debug)]
+pub struct PutObjectOutput {
+    pub etag: ETag,
+    pub last_modified: Timestamp,
+    /// The flexible checksum the client sent, verified against the data.
+    pub checksum: Option<(ChecksumAlgorithm, Vec<u8>)>,
+}
+
+impl Engine {
+    pub async fn put_object(&self, input: PutObjectInput) -> Result<PutObjectOutput, EngineError> {
+        check_user_metadata(&input.user_metadata)?;
+        if let Some(len) = input.declared_len {
+            if len > limits::MAX_PUT_OBJECT_SIZE {
+                return Err(EngineError::EntityTooLarge {
+                    max: limits::MAX_PUT_OBJECT_SIZE,
+                });
+            }
+        }
+        // Fail fast, before reading a body, when the bucket is missing or the condition
+        // already fails; both are checked again atomically at commit.
+        self.active_bucket(&input.bucket).await?;
+        if input.condition != WriteCondition::None {
+            let current = self.load_object(&input.bucket, input.key.as_str()).await?;
+            input
+                .condition
+                .check(current.as_ref().map(|(r, _)| &r.etag))?;
+        }
+        let ingested = self
+            .ingest(
+                input.body,
+                BodySpec {
+                    max_size: limits::MAX_PUT_OBJECT_SIZE,
+                    declared_len: input.declared_len,
+                    content_md5: input.content_md5,
+                    checksum: input.checksum,
+                },
+            )
+            .await?;
+        let record = ObjectRecord {
+            size: ingested.digests.size,
+            etag: etag_of(&ingested.digests.md5),
+            last_modified: Timestamp::now(),
+            owner: input.owner,
+            headers: input.headers,
+            user_metadata: input.user_metadata,
+            storage_class: input.storage_class.unwrap_or_else(|| "STANDARD".to_owned()),
+            data: ingested.data,
+        };
+        let committed = self
+            .commit_object(
+                &input.bucket,
+                input.key.as_str(),
+                &record,
+                ingested.inline,
+                &input.condition,
+            )
+            .await;
+        if let Err(e) = committed {
+            self.discard_data(&record.data).await;
+            return Err(e);
+        }
+        Ok(PutObjectOutput {
+            etag: record.etag,
+            last_modified: record.last_modified,
+            checksum: ingested.digests.checksum,
+        })
+    }
+}

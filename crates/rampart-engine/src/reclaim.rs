@@ -1,0 +1,56 @@
+//! Start-up recovery of what a crash can leave behind: blobs written but never referenced (or
+//! dereferenced but not yet deleted), and buckets left marked as being deleted.
+
+use std::time::SystemTime;
+
+use rampart_store::{Expect, ScanRange, StoreError, Txn};
+
+use crate::records::{BucketState, decode, encode};
+use crate::{BucketRecord, Engine, EngineError, keys};
+
+pub(crate) async fn orphaned_blobs(
+    engine: &Engine,
+    cutoff: SystemTime,
+) -> Result<usize, EngineError> {
+    let mut reclaimed = 0;
+    for id in engine.blobs.list_created_before(cutoff).await? {
+        if engine.meta.get(&keys::blob_ref(&id)).await?.is_none() {
+            engine.blobs.delete(&id).await?;
+            reclaimed += 1;
+        }
+    }
+    Ok(reclaimed)
+}
+
+impl Engine {
+    /// Returns buckets that a crash left in the middle of DeleteBucket to service. Run before
+    /// accepting requests.
+    pub async fn recover_interrupted_bucket_deletes(&self) -> Result<usize, EngineError> {
+        let all = ScanRange::prefix(keys::BUCKETS);
+        let mut range = all.clone();
+        let mut recovered = 0;
+        loop {
+            let page = self.meta.scan(&range, 1000).await?;
+            let Some((last, _)) = page.last() else {
+                return Ok(recovered);
+            };
+            range = all.resume_after(last);
+            for (key, record) in &page {
+                let mut bucket: BucketRecord = decode(&record.value)?;
+                if bucket.state != BucketState::Deleting {
+                    continue;
+                }
+                bucket.state = BucketState::Active;
+                let txn = Txn::new()
+                    .check(key.clone(), Expect::Version(record.version))
+                    .put(key.clone(), encode(&bucket)?);
+                match self.meta.commit(txn).await {
+                    Ok(_) => recovered += 1,
+                    Err(StoreError::Conflict { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+                tracing::info!(bucket = ?keys::bucket_name_of(key), "recovered a bucket from an interrupted DeleteBucket");
+            }
+        }
+    }
+}

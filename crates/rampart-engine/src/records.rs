@@ -1,0 +1,72 @@
+//! Records as stored in the metadata store. MessagePack with named fields, so a record written
+//! by an older server still decodes after fields are added (new fields take `#[serde(default)]`).
+
+use bytes::Bytes;
+use rampart_store::BlobId;
+use rampart_types::{BucketName, ETag, Owner};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::{EngineError, Timestamp};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BucketState {
+    Active,
+    /// DeleteBucket is checking that the bucket is empty; writes wait or fail with
+    /// OperationAborted until it finishes.
+    Deleting,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketRecord {
+    pub name: BucketName,
+    pub owner: Owner,
+    pub created: Timestamp,
+    pub region: String,
+    pub state: BucketState,
+}
+
+/// The standard content headers that S3 stores with an object and returns on GET/HEAD.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentHeaders {
+    pub content_type: Option<String>,
+    pub content_encoding: Option<String>,
+    pub content_disposition: Option<String>,
+    pub content_language: Option<String>,
+    pub cache_control: Option<String>,
+    /// Kept as the client sent it: S3 echoes `Expires` verbatim.
+    pub expires: Option<String>,
+}
+
+/// Where an object's bytes live.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DataRef {
+    /// In the metadata store under `d/<id>` (small objects).
+    Inline(BlobId),
+    /// A blob in the blob store.
+    Blob(BlobId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectRecord {
+    pub size: u64,
+    pub etag: ETag,
+    pub last_modified: Timestamp,
+    pub owner: Owner,
+    pub headers: ContentHeaders,
+    /// `x-amz-meta-*` pairs: names lowercased without the prefix, in the order received.
+    pub user_metadata: Vec<(String, String)>,
+    pub storage_class: String,
+    pub(crate) data: DataRef,
+}
+
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Bytes, EngineError> {
+    rmp_serde::to_vec_named(value)
+        .map(Bytes::from)
+        .map_err(|e| EngineError::Internal(format!("cannot encode a record: {e}")))
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, EngineError> {
+    rmp_serde::from_slice(bytes)
+        .map_err(|e| EngineError::Internal(format!("cannot decode a stored record: {e}")))
+}

@@ -1,0 +1,231 @@
+//! Configuration: each setting from a flag, else an environment variable, else the config
+//! file, else its default. `config.example.toml` documents every key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use rampart_store_local::MetaBackend;
+use serde::Deserialize;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
+pub const DEFAULT_DATA_DIR: &str = "./data";
+pub const DEFAULT_REGION: &str = "us-east-1";
+pub const DEFAULT_ACCOUNT_NAME: &str = "rampart";
+pub const DEFAULT_LOG: &str = "info";
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Configuration file (TOML).
+    #[arg(long, env = "RAMPART_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:9000]; port 0 picks a free port.
+    #[arg(long, env = "RAMPART_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Directory for all data [default: ./data].
+    #[arg(long, env = "RAMPART_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The region this server is [default: us-east-1].
+    #[arg(long, env = "RAMPART_REGION")]
+    pub region: Option<String>,
+    /// Domain for virtual-hosted-style requests (`BUCKET.NAME`); path-style always works.
+    #[arg(long, env = "RAMPART_DOMAIN", value_name = "NAME")]
+    pub domain: Option<String>,
+    /// Metadata engine: redb or sled [default: redb].
+    #[arg(long, env = "RAMPART_STORAGE_META", value_name = "ENGINE")]
+    pub storage_meta: Option<MetaBackend>,
+    /// Log filter, in tracing's env-filter syntax [default: info].
+    #[arg(long, env = "RAMPART_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+    /// Root access key id of the first account (with RAMPART_ROOT_SECRET_KEY).
+    #[arg(skip)]
+    pub root_access_key: Option<String>,
+    #[arg(skip)]
+    pub root_secret_key: Option<String>,
+}
+
+/// The configuration file's shape.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    region: Option<String>,
+    domain: Option<String>,
+    log: Option<String>,
+    account_name: Option<String>,
+    root_access_key: Option<String>,
+    root_secret_key: Option<String>,
+    #[serde(default)]
+    storage: StorageFile,
+    #[serde(default)]
+    limits: LimitsFile,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct StorageFile {
+    meta: Option<MetaBackend>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct LimitsFile {
+    body_idle_timeout_secs: Option<u64>,
+    header_read_timeout_secs: Option<u64>,
+    max_header_bytes: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub region: String,
+    pub domain: Option<String>,
+    pub meta_backend: MetaBackend,
+    pub log: String,
+    pub account_name: String,
+    /// Bootstrap credentials given explicitly (env or file); otherwise generated or loaded.
+    pub root_key: Option<(String, String)>,
+    pub body_idle_timeout: Duration,
+    pub header_read_timeout: Duration,
+    pub max_header_bytes: usize,
+}
+
+impl Config {
+    pub fn load(mut args: ServeArgs) -> Result<Self, String> {
+        // Secrets come from the environment, not flags: flags show up in `ps`.
+        args.root_access_key = std::env::var("RAMPART_ROOT_ACCESS_KEY").ok();
+        args.root_secret_key = std::env::var("RAMPART_ROOT_SECRET_KEY").ok();
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        Self::merge(args, file)
+    }
+
+    fn merge(args: ServeArgs, file: FileConfig) -> Result<Self, String> {
+        let listen = match args.listen.or(file.listen) {
+            Some(addr) => addr,
+            None => DEFAULT_LISTEN
+                .parse()
+                .map_err(|e| format!("default listen address: {e}"))?,
+        };
+        let region = args
+            .region
+            .or(file.region)
+            .unwrap_or_else(|| DEFAULT_REGION.to_owned());
+        if region.is_empty()
+            || !region
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(format!("invalid region {region:?}"));
+        }
+        let root_key = match (
+            args.root_access_key.or(file.root_access_key),
+            args.root_secret_key.or(file.root_secret_key),
+        ) {
+            (Some(id), Some(secret)) => Some((id, secret)),
+            (None, None) => None,
+            _ => {
+                return Err(
+                    "give both RAMPART_ROOT_ACCESS_KEY and RAMPART_ROOT_SECRET_KEY, or neither"
+                        .to_owned(),
+                );
+            }
+        };
+        let limits = file.limits;
+        Ok(Self {
+            listen,
+            data_dir: args
+                .data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            region,
+            domain: args
+                .domain
+                .or(file.domain)
+                .map(|d| d.trim_matches('.').to_ascii_lowercase())
+                .filter(|d| !d.is_empty()),
+            meta_backend: args
+                .storage_meta
+                .or(file.storage.meta)
+                .unwrap_or(MetaBackend::DEFAULT),
+            log: args
+                .log
+                .or(file.log)
+                .unwrap_or_else(|| DEFAULT_LOG.to_owned()),
+            account_name: file
+                .account_name
+                .unwrap_or_else(|| DEFAULT_ACCOUNT_NAME.to_owned()),
+            root_key,
+            body_idle_timeout: Duration::from_secs(
+                limits
+                    .body_idle_timeout_secs
+                    .unwrap_or(rampart_api::ApiConfig::DEFAULT_BODY_IDLE_TIMEOUT.as_secs()),
+            ),
+            header_read_timeout: Duration::from_secs(limits.header_read_timeout_secs.unwrap_or(30)),
+            max_header_bytes: limits
+                .max_header_bytes
+                .unwrap_or(rampart_api::ApiConfig::DEFAULT_MAX_HEADER_BYTES),
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("invalid config file {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let c = Config::merge(ServeArgs::default(), FileConfig::default()).unwrap();
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.region, "us-east-1");
+        assert_eq!(c.meta_backend, MetaBackend::DEFAULT);
+        assert!(c.root_key.is_none());
+        assert!(c.domain.is_none());
+    }
+
+    #[test]
+    fn flags_win_over_the_file() {
+        let file: FileConfig = toml::from_str(
+            "listen = \"0.0.0.0:9100\"\nregion = \"eu-west-1\"\ndomain = \"s3.example.com\"\n[storage]\nmeta = \"sled\"\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            region: Some("ap-south-1".into()),
+            ..Default::default()
+        };
+        let c = Config::merge(args, file).unwrap();
+        assert_eq!(c.listen.to_string(), "0.0.0.0:9100");
+        assert_eq!(c.region, "ap-south-1");
+        assert_eq!(c.domain.as_deref(), Some("s3.example.com"));
+        assert_eq!(c.meta_backend, MetaBackend::Sled);
+    }
+
+    #[test]
+    fn rejects_half_credentials_and_unknown_keys() {
+        let file = FileConfig {
+            root_access_key: Some("AKIAIOSFODNN7EXAMPLE".into()),
+            ..Default::default()
+        };
+        assert!(Config::merge(ServeArgs::default(), file).is_err());
+        assert!(toml::from_str::<FileConfig>("lisen = \"x\"").is_err());
+    }
+
+    #[test]
+    fn the_example_config_parses() {
+        let example = include_str!("../../../config.example.toml");
+        let file: FileConfig = toml::from_str(example).unwrap();
+        Config::merge(ServeArgs::default(), file).unwrap();
+    }
+}
