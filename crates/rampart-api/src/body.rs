@@ -182,7 +182,14 @@ impl Stream for AwsChunked {
             if this.finished {
                 return Poll::Ready(None);
             }
-            match this.decoder.decode(&mut this.buffer) {
+            // At end of input, `finish` yields what the framing still holds (a final chunk
+            // without its CRLF, the trailers) or reports the body as incomplete.
+            let event = if this.inner_done {
+                this.decoder.finish(&mut this.buffer)
+            } else {
+                this.decoder.decode(&mut this.buffer)
+            };
+            match event {
                 Err(e) => return this.fail(ApiError::from(e)),
                 Ok(Some(ChunkEvent::Data(data))) => {
                     if !data.is_empty() {
@@ -207,17 +214,20 @@ impl Stream for AwsChunked {
                             "The request body continues after the final aws-chunked chunk.",
                         ));
                     }
-                    // Drain the connection's body so a trailing read error is not missed.
                     this.finished = true;
                     return Poll::Ready(None);
                 }
+                Ok(None) if this.inner_done => {
+                    if this.decoder.is_done() {
+                        this.finished = true;
+                        return Poll::Ready(None);
+                    }
+                    return this.fail(ApiError::with_message(
+                        S3ErrorCode::IncompleteBody,
+                        "The request body ended before the final aws-chunked chunk.",
+                    ));
+                }
                 Ok(None) => {}
-            }
-            if this.inner_done {
-                return this.fail(ApiError::with_message(
-                    S3ErrorCode::IncompleteBody,
-                    "The request body ended before the final aws-chunked chunk.",
-                ));
             }
             match this.inner.poll_next_unpin(cx) {
                 Poll::Pending => return Poll::Pending,
