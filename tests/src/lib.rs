@@ -1,1 +1,295 @@
-//! Shared harness for the end-to-end tests.
+//! Harness for the end-to-end tests: starts the real `rampart` binary on an ephemeral port with
+//! a temporary data directory and hands out clients for it.
+
+pub mod raw;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use aws_sdk_s3::config::{Credentials, Region};
+
+pub const ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+pub const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+pub const REGION: &str = "us-east-1";
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The `rampart` binary this workspace built. `cargo test --workspace` builds it (the
+/// `rampart` crate has integration tests); `RAMPART_BIN` overrides.
+pub fn binary() -> PathBuf {
+    if let Ok(path) = std::env::var("RAMPART_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    // target/<profile>/deps/<test-binary> → target/<profile>/rampart
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binaries live in target/<profile>/deps");
+    let bin = profile_dir.join("rampart");
+    assert!(
+        bin.exists(),
+        "the rampart binary is missing at {}: run `cargo build -p rampart` (or `cargo test --workspace`, which builds it), or set RAMPART_BIN",
+        bin.display()
+    );
+    bin
+}
+
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    pub region: String,
+    pub domain: Option<String>,
+    pub meta: Option<String>,
+    pub env: Vec<(String, String)>,
+    /// Use generated root credentials instead of the fixed test pair.
+    pub generated_credentials: bool,
+    /// Contents of a config file passed with `--config`.
+    pub config_toml: Option<String>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            region: REGION.to_owned(),
+            domain: None,
+            meta: None,
+            env: Vec::new(),
+            generated_credentials: false,
+            config_toml: None,
+        }
+    }
+}
+
+/// A running server. Killed (SIGKILL) when dropped; its data directory is removed then too.
+pub struct Server {
+    child: Option<Child>,
+    pub endpoint: String,
+    pub port: u16,
+    pub options: ServerOptions,
+    data: tempfile::TempDir,
+    /// Everything the server printed to stdout before it was ready.
+    pub banner: String,
+    run: usize,
+}
+
+impl Server {
+    pub fn start() -> Self {
+        Self::start_with(ServerOptions::default())
+    }
+
+    pub fn start_with(options: ServerOptions) -> Self {
+        let data = tempfile::Builder::new()
+            .prefix("rampart-e2e-")
+            .tempdir()
+            .expect("a temporary data directory");
+        let mut server = Self {
+            child: None,
+            endpoint: String::new(),
+            port: 0,
+            options,
+            data,
+            banner: String::new(),
+            run: 0,
+        };
+        server.launch(0);
+        server
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
+    fn stderr_path(&self) -> PathBuf {
+        self.data.path().join(format!("server-{}.log", self.run))
+    }
+
+    fn launch(&mut self, port: u16) {
+        self.run += 1;
+        let stderr = std::fs::File::create(self.stderr_path()).expect("server log file");
+        let mut cmd = Command::new(binary());
+        cmd.arg("serve")
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--data-dir")
+            .arg(self.data.path().join("data"))
+            .arg("--region")
+            .arg(&self.options.region)
+            .env_remove("RAMPART_CONFIG")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr);
+        if !self.options.generated_credentials {
+            cmd.env("RAMPART_ROOT_ACCESS_KEY", ACCESS_KEY)
+                .env("RAMPART_ROOT_SECRET_KEY", SECRET_KEY);
+        } else {
+            cmd.env_remove("RAMPART_ROOT_ACCESS_KEY")
+                .env_remove("RAMPART_ROOT_SECRET_KEY");
+        }
+        if let Some(domain) = &self.options.domain {
+            cmd.arg("--domain").arg(domain);
+        }
+        if let Some(toml) = &self.options.config_toml {
+            let path = self.data.path().join("rampart.toml");
+            std::fs::write(&path, toml).expect("write the config file");
+            cmd.arg("--config").arg(path);
+        }
+        if let Some(meta) = &self.options.meta {
+            cmd.arg("--storage-meta").arg(meta);
+        }
+        for (k, v) in &self.options.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start the rampart binary");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut banner = String::new();
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                banner.push_str(&line);
+                banner.push('\n');
+                if let Some(url) = line.strip_prefix("rampart listening on ") {
+                    let _ = tx.send(Ok((url.trim().to_owned(), banner.clone())));
+                }
+            }
+            let _ = tx.send(Err(banner));
+        });
+        match rx.recv_timeout(START_TIMEOUT) {
+            Ok(Ok((url, banner))) => {
+                self.port = url
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .expect("a port in the listening line");
+                self.endpoint = url;
+                self.banner = banner;
+                self.child = Some(child);
+            }
+            other => {
+                let _ = child.kill();
+                panic!(
+                    "rampart did not start ({other:?}); its log:\n{}",
+                    std::fs::read_to_string(self.stderr_path()).unwrap_or_default()
+                );
+            }
+        }
+    }
+
+    /// SIGKILL: no shutdown, no flushing. What survives this is what was durable.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same data directory and port.
+    pub fn restart(&mut self) {
+        self.kill();
+        let port = self.port;
+        self.launch(port);
+    }
+
+    /// The server's log (stderr) of its current run.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.stderr_path()).unwrap_or_default()
+    }
+
+    pub fn client(&self) -> aws_sdk_s3::Client {
+        self.client_with(ACCESS_KEY, SECRET_KEY, |b| b)
+    }
+
+    /// A client with other credentials or settings.
+    pub fn client_with(
+        &self,
+        access_key: &str,
+        secret_key: &str,
+        customize: impl FnOnce(aws_sdk_s3::config::Builder) -> aws_sdk_s3::config::Builder,
+    ) -> aws_sdk_s3::Client {
+        let http = aws_smithy_http_client::Builder::new().build_http();
+        let config = aws_sdk_s3::Config::builder()
+            .endpoint_url(&self.endpoint)
+            .region(Region::new(self.options.region.clone()))
+            .credentials_provider(Credentials::new(access_key, secret_key, None, None, "e2e"))
+            .force_path_style(true)
+            .http_client(http);
+        aws_sdk_s3::Client::from_conf(customize(config).build())
+    }
+
+    /// Replaces the contents of the config file `aws` runs with (`AWS_CONFIG_FILE`; by
+    /// default a bare `[default]` profile).
+    pub fn set_aws_config(&self, contents: &str) {
+        std::fs::write(self.data.path().join("aws-config"), contents).expect("aws config file");
+    }
+
+    /// Runs the `aws` CLI against this server; fails the test with a clear message if the CLI
+    /// is not installed.
+    pub fn aws(&self, args: &[&str]) -> std::process::Output {
+        let config = self.data.path().join("aws-config");
+        if !config.exists() {
+            std::fs::write(&config, "[default]\n").expect("aws config file");
+        }
+        let output = Command::new("aws")
+            .arg("--endpoint-url")
+            .arg(&self.endpoint)
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_DEFAULT_REGION", &self.options.region)
+            .env("AWS_CONFIG_FILE", &config)
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.data.path().join("no-credentials"),
+            )
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .output();
+        match output {
+            Ok(o) => o,
+            Err(e) => panic!(
+                "cannot run the `aws` CLI ({e}); it is required by these tests: `.ci/run` installs it (pip install awscli)"
+            ),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Deterministic pseudo-random bytes, so failures reproduce.
+pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.extend_from_slice(&state.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+pub fn md5_hex(data: &[u8]) -> String {
+    use md5::Digest;
+    hex::encode(md5::Md5::digest(data))
+}
+
+/// A bucket name unique to this process and call site.
+pub fn bucket_name(tag: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
