@@ -54,3 +54,56 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rampart_store::MetaStore;
+    use rampart_store::memory::{MemoryBlobStore, MemoryMetaStore};
+    use rampart_types::{AccountId, BucketName, CanonicalUserId, Owner};
+
+    use super::*;
+    use crate::{EngineConfig, Timestamp};
+
+    #[tokio::test]
+    async fn a_bucket_left_deleting_by_a_crash_is_usable_again() {
+        let meta = Arc::new(MemoryMetaStore::new());
+        let engine = Engine::new(
+            meta.clone(),
+            Arc::new(MemoryBlobStore::new()),
+            EngineConfig {
+                region: "us-east-1".into(),
+            },
+        );
+        let name = BucketName::parse("crashed").unwrap();
+        // What DeleteBucket's first commit leaves when the process dies right after it.
+        let record = BucketRecord {
+            name: name.clone(),
+            owner: Owner {
+                account_id: AccountId::parse("123456789012").unwrap(),
+                canonical_id: CanonicalUserId::parse(&"b".repeat(64)).unwrap(),
+                display_name: "t".into(),
+            },
+            created: Timestamp::now(),
+            region: "us-east-1".into(),
+            state: BucketState::Deleting,
+        };
+        meta.commit(Txn::new().put(keys::bucket(&name), encode(&record).unwrap()))
+            .await
+            .unwrap();
+        assert!(matches!(
+            engine.active_bucket(&name).await,
+            Err(EngineError::OperationAborted)
+        ));
+        assert_eq!(
+            engine.recover_interrupted_bucket_deletes().await.unwrap(),
+            1
+        );
+        assert!(engine.active_bucket(&name).await.is_ok());
+        assert_eq!(
+            engine.recover_interrupted_bucket_deletes().await.unwrap(),
+            0
+        );
+    }
+}

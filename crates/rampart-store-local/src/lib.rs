@@ -1,14 +1,22 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Rampart's embedded storage backends.
+//!
+//! - [`FsBlobStore`]: blobs as files under `<data>/blobs/xx/yy/<id>`, uploads in `<data>/tmp/`.
+//! - [`RedbMetaStore`] and [`SledMetaStore`]: [`MetaStore`] on redb and on sled, each with group
+//!   commit (concurrent commits share one sync; see `group_commit`).
+//!
+//! The binary selects a metadata backend by name with [`MetaBackend`] and [`open_meta`].
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod backend;
+mod fs_blob;
+mod group_commit;
+mod record;
+mod redb_meta;
+mod sled_meta;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use backend::{MetaBackend, open_blobs, open_meta};
+pub use fs_blob::FsBlobStore;
+pub use redb_meta::RedbMetaStore;
+pub use sled_meta::SledMetaStore;
+
+#[doc(no_inline)]
+pub use rampart_store::{BlobStore, MetaStore};

@@ -76,7 +76,8 @@ pub trait BlobStore: Send + Sync + 'static {
 
     /// Streams `range` of the blob. The blob is opened before this returns, so a missing blob is
     /// reported here as [`crate::StoreError::BlobNotFound`], and deleting the blob while the
-    /// stream is being read does not cut the stream short. `range` must lie within the blob.
+    /// stream is being read does not cut the stream short. `range` must lie within the blob; a
+    /// range past its end is an error, never a short read.
     async fn get(&self, id: &BlobId, range: Range<u64>) -> Result<ByteStream>;
 
     /// Removes a blob. Removing a blob that does not exist is not an error.

@@ -11,8 +11,8 @@
 
 mod blob;
 mod error;
-mod meta;
 pub mod memory;
+mod meta;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 

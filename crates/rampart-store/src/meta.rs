@@ -29,9 +29,14 @@ pub enum Expect {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
-    Put { key: Vec<u8>, value: Bytes },
+    Put {
+        key: Vec<u8>,
+        value: Bytes,
+    },
     /// Deleting a key that holds no record is not an error.
-    Delete { key: Vec<u8> },
+    Delete {
+        key: Vec<u8>,
+    },
 }
 
 /// An atomic unit of writes: either every check holds and every op is applied, durably, or the
@@ -113,7 +118,12 @@ fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Ordered key-value records. Implementations must be linearizable: once `commit` returns, every
-/// later `get` and `scan`, from any task, sees its writes.
+/// later `get` and `scan`, from any task, sees its writes; reads should see only durable commits
+/// (redb does; sled may show a batch a moment before its sync completes). One `scan` call is a
+/// consistent snapshot: it never shows part of a commit.
+///
+/// If a `commit` future is dropped before it resolves, the transaction may or may not have been
+/// applied; callers treat the outcome as unknown.
 #[async_trait]
 pub trait MetaStore: Send + Sync + 'static {
     async fn get(&self, key: &[u8]) -> Result<Option<Record>>;
