@@ -203,10 +203,10 @@ impl RawRequest {
         for (name, value) in &self.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
-        if let Some(len) = content_length {
-            if !self.headers.iter().any(|(n, _)| n == "content-length") {
-                head.push_str(&format!("content-length: {len}\r\n"));
-            }
+        if let Some(len) = content_length
+            && !self.headers.iter().any(|(n, _)| n == "content-length")
+        {
+            head.push_str(&format!("content-length: {len}\r\n"));
         }
         head.push_str("connection: close\r\n\r\n");
         head.into_bytes()

@@ -26,10 +26,10 @@ pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Authenticated, Ap
         .collect();
     // HTTP/2 carries the host in the :authority pseudo-header, which SigV4 signs as `host`.
     let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
-    if !parts.headers.contains_key(http::header::HOST) {
-        if let Some(authority) = &authority {
-            headers.push(("host", authority.as_bytes()));
-        }
+    if !parts.headers.contains_key(http::header::HOST)
+        && let Some(authority) = &authority
+    {
+        headers.push(("host", authority.as_bytes()));
     }
     let request = RequestParts {
         method: parts.method.as_str(),

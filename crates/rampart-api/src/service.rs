@@ -172,12 +172,12 @@ async fn dispatch(state: Arc<AppState>, request: Request) -> Result<Response, Ap
 
     let authenticated = authenticate(&state, &parts)?;
     span.record("principal", authenticated.principal.log_name());
-    if let Some(service) = authenticated.service.as_deref() {
-        if service != "s3" {
-            return Err(ApiError::not_implemented(format!(
-                "Requests signed for the '{service}' service are not served here yet."
-            )));
-        }
+    if let Some(service) = authenticated.service.as_deref()
+        && service != "s3"
+    {
+        return Err(ApiError::not_implemented(format!(
+            "Requests signed for the '{service}' service are not served here yet."
+        )));
     }
     if let Endpoint::NotImplemented(operation) = route.endpoint {
         return Err(ApiError::not_implemented(format!(

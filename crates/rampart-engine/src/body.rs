@@ -66,13 +66,13 @@ impl Verifier {
                 max: self.spec.max_size,
             });
         }
-        if let Some(declared) = self.spec.declared_len {
-            if self.len > declared {
-                return Err(EngineError::IncompleteBody {
-                    declared,
-                    received: self.len,
-                });
-            }
+        if let Some(declared) = self.spec.declared_len
+            && self.len > declared
+        {
+            return Err(EngineError::IncompleteBody {
+                declared,
+                received: self.len,
+            });
         }
         self.md5.update(chunk);
         if let Some(h) = &mut self.checksum {
@@ -82,21 +82,21 @@ impl Verifier {
     }
 
     fn finish(self) -> Result<Digests, EngineError> {
-        if let Some(declared) = self.spec.declared_len {
-            if self.len != declared {
-                return Err(EngineError::IncompleteBody {
-                    declared,
-                    received: self.len,
-                });
-            }
+        if let Some(declared) = self.spec.declared_len
+            && self.len != declared
+        {
+            return Err(EngineError::IncompleteBody {
+                declared,
+                received: self.len,
+            });
         }
         let md5 = self.md5.finalize();
-        if let Some(expected) = self.spec.content_md5 {
-            if expected != md5 {
-                return Err(EngineError::BadDigest {
-                    algorithm: "Content-MD5",
-                });
-            }
+        if let Some(expected) = self.spec.content_md5
+            && expected != md5
+        {
+            return Err(EngineError::BadDigest {
+                algorithm: "Content-MD5",
+            });
         }
         let checksum = match (self.spec.checksum, self.checksum) {
             (Some(expected), Some(hasher)) => {

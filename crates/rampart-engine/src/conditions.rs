@@ -44,15 +44,15 @@ impl ReadConditions {
                     condition: name("If-Match", "x-amz-copy-source-If-Match"),
                 });
             }
-        } else if let Some(since) = self.if_unmodified_since {
-            if last_modified > since {
-                return Err(EngineError::PreconditionFailed {
-                    condition: name(
-                        "If-Unmodified-Since",
-                        "x-amz-copy-source-If-Unmodified-Since",
-                    ),
-                });
-            }
+        } else if let Some(since) = self.if_unmodified_since
+            && last_modified > since
+        {
+            return Err(EngineError::PreconditionFailed {
+                condition: name(
+                    "If-Unmodified-Since",
+                    "x-amz-copy-source-If-Unmodified-Since",
+                ),
+            });
         }
         let not_modified = if let Some(if_none_match) = &self.if_none_match {
             etag.matches_header(if_none_match)

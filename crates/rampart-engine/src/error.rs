@@ -79,10 +79,10 @@ impl EngineError {
             .get_ref()
             .is_some_and(|inner| inner.downcast_ref::<EngineError>().is_some())
         {
-            if let Some(inner) = io.into_inner() {
-                if let Ok(engine) = inner.downcast::<EngineError>() {
-                    return *engine;
-                }
+            if let Some(inner) = io.into_inner()
+                && let Ok(engine) = inner.downcast::<EngineError>()
+            {
+                return *engine;
             }
             return Self::Internal("lost a body error".into());
         }

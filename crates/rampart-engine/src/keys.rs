@@ -43,6 +43,11 @@ pub(crate) fn blob_ref(id: &BlobId) -> Vec<u8> {
     [BLOB_REFS, id.as_str().as_bytes()].concat()
 }
 
+/// The bucket record key for a name that may not be a valid bucket name (a pagination marker).
+pub(crate) fn bucket_key_for_name(name: &str) -> Vec<u8> {
+    [BUCKETS, name.as_bytes()].concat()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,9 +63,4 @@ mod tests {
         assert!(!prefix_ab.starts_with(&objects_prefix(&a)));
         assert_eq!(bucket_name_of(&bucket(&a)), Some("aaa"));
     }
-}
-
-/// The bucket record key for a name that may not be a valid bucket name (a pagination marker).
-pub(crate) fn bucket_key_for_name(name: &str) -> Vec<u8> {
-    [BUCKETS, name.as_bytes()].concat()
 }

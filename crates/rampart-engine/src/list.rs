@@ -20,7 +20,10 @@ pub struct ListObjectsParams {
 
 #[derive(Clone, Debug)]
 pub enum ListEntry {
-    Object { key: String, record: ObjectRecord },
+    Object {
+        key: String,
+        record: Box<ObjectRecord>,
+    },
     CommonPrefix(String),
 }
 
@@ -106,7 +109,7 @@ impl Engine {
                 }
                 page.entries.push(ListEntry::Object {
                     key: key.to_owned(),
-                    record: decode(&record.value)?,
+                    record: Box::new(decode(&record.value)?),
                 });
             }
             range = next;

@@ -146,7 +146,10 @@ mod tests {
             "",
             "bücket",
         ] {
-            assert!(BucketName::parse(name).is_err(), "{name:?} should be invalid");
+            assert!(
+                BucketName::parse(name).is_err(),
+                "{name:?} should be invalid"
+            );
         }
     }
 

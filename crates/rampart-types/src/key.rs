@@ -82,7 +82,14 @@ mod tests {
 
     #[test]
     fn path_like_keys_are_plain_keys() {
-        for k in ["../../etc/passwd", "a//b", "/leading", "dir/", "日本語/キー", " "] {
+        for k in [
+            "../../etc/passwd",
+            "a//b",
+            "/leading",
+            "dir/",
+            "日本語/キー",
+            " ",
+        ] {
             assert_eq!(ObjectKey::parse(k).unwrap().as_str(), k);
         }
     }

@@ -88,7 +88,10 @@ mod tests {
     fn parses_the_three_forms() {
         assert_eq!(
             ByteRange::parse_header("bytes=0-499"),
-            Some(ByteRange::Closed { first: 0, last: 499 })
+            Some(ByteRange::Closed {
+                first: 0,
+                last: 499
+            })
         );
         assert_eq!(
             ByteRange::parse_header("bytes=500-"),
@@ -125,7 +128,10 @@ mod tests {
         assert_eq!(r("bytes=-10", 100), Ok(90..100));
         assert_eq!(r("bytes=-1000", 100), Ok(0..100));
         assert_eq!(r("bytes=100-", 100), Err(RangeNotSatisfiable { size: 100 }));
-        assert_eq!(r("bytes=100-200", 100), Err(RangeNotSatisfiable { size: 100 }));
+        assert_eq!(
+            r("bytes=100-200", 100),
+            Err(RangeNotSatisfiable { size: 100 })
+        );
         assert_eq!(r("bytes=-0", 100), Err(RangeNotSatisfiable { size: 100 }));
         assert_eq!(r("bytes=0-0", 0), Err(RangeNotSatisfiable { size: 0 }));
         assert_eq!(r("bytes=-5", 0), Err(RangeNotSatisfiable { size: 0 }));

@@ -20,13 +20,13 @@ const ACCEPTED_BUCKET_ACLS: &[&str] = &["private", "bucket-owner-full-control"];
 
 pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let bucket = ctx.bucket()?.clone();
-    if let Some(acl) = headers::get(&ctx.headers, "x-amz-acl")? {
-        if !ACCEPTED_BUCKET_ACLS.contains(&acl) {
-            return Err(ApiError::with_message(
-                S3ErrorCode::InvalidBucketAclWithObjectOwnership,
-                "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
-            ));
-        }
+    if let Some(acl) = headers::get(&ctx.headers, "x-amz-acl")?
+        && !ACCEPTED_BUCKET_ACLS.contains(&acl)
+    {
+        return Err(ApiError::with_message(
+            S3ErrorCode::InvalidBucketAclWithObjectOwnership,
+            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+        ));
     }
     if ctx
         .headers
@@ -46,13 +46,13 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
         )
         .field("Header", "x-amz-bucket-object-lock-enabled"));
     }
-    if let Some(ownership) = headers::get(&ctx.headers, "x-amz-object-ownership")? {
-        if ownership != "BucketOwnerEnforced" {
-            return Err(ApiError::not_implemented(format!(
-                "Object Ownership {ownership} is not implemented; buckets use BucketOwnerEnforced."
-            ))
-            .field("Header", "x-amz-object-ownership"));
-        }
+    if let Some(ownership) = headers::get(&ctx.headers, "x-amz-object-ownership")?
+        && ownership != "BucketOwnerEnforced"
+    {
+        return Err(ApiError::not_implemented(format!(
+            "Object Ownership {ownership} is not implemented; buckets use BucketOwnerEnforced."
+        ))
+        .field("Header", "x-amz-object-ownership"));
     }
 
     let body = read_body_limited(ctx.take_body(None), MAX_CREATE_BUCKET_BODY).await?;

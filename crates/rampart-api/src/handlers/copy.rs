@@ -85,14 +85,15 @@ fn metadata_directive(ctx: &RequestCtx) -> Result<MetadataDirective, ApiError> {
 pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     reject_unsupported_write_headers(&ctx.headers)?;
     check_object_acl_headers(&ctx.headers)?;
-    if let Some(directive) = headers::get(&ctx.headers, "x-amz-tagging-directive")? {
-        if directive != "COPY" && directive != "REPLACE" {
-            return Err(ApiError::invalid_argument(
-                "Unknown tagging directive.",
-                "x-amz-tagging-directive",
-                directive,
-            ));
-        }
+    if let Some(directive) = headers::get(&ctx.headers, "x-amz-tagging-directive")?
+        && directive != "COPY"
+        && directive != "REPLACE"
+    {
+        return Err(ApiError::invalid_argument(
+            "Unknown tagging directive.",
+            "x-amz-tagging-directive",
+            directive,
+        ));
     }
     let raw_source = headers::get(&ctx.headers, "x-amz-copy-source")?.unwrap_or("");
     let source = parse_copy_source(raw_source)?;

@@ -31,10 +31,10 @@ pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
         ));
     }
     let body = read_body_limited(ctx.take_body(trailer), MAX_DELETE_BODY).await?;
-    if let Some(expected) = content_md5 {
-        if Md5::digest(&body) != expected {
-            return Err(ApiError::new(S3ErrorCode::BadDigest));
-        }
+    if let Some(expected) = content_md5
+        && Md5::digest(&body) != expected
+    {
+        return Err(ApiError::new(S3ErrorCode::BadDigest));
     }
     if let Some(expected) = checksum {
         let mut hasher = ChecksumHasher::new(expected.algorithm);

@@ -102,10 +102,10 @@ impl Engine {
     /// lives in its record's commit and needs nothing here. A failure leaves an orphan that the
     /// start-up sweep reclaims, so it is logged, not returned.
     pub(crate) async fn discard_data(&self, data: &DataRef) {
-        if let DataRef::Blob(id) = data {
-            if let Err(e) = self.blobs.delete(id).await {
-                tracing::warn!(blob = %id, error = %e, "could not delete an unreferenced blob; the start-up sweep will reclaim it");
-            }
+        if let DataRef::Blob(id) = data
+            && let Err(e) = self.blobs.delete(id).await
+        {
+            tracing::warn!(blob = %id, error = %e, "could not delete an unreferenced blob; the start-up sweep will reclaim it");
         }
     }
 }

@@ -33,12 +33,12 @@ pub struct PutObjectOutput {
 impl Engine {
     pub async fn put_object(&self, input: PutObjectInput) -> Result<PutObjectOutput, EngineError> {
         check_user_metadata(&input.user_metadata)?;
-        if let Some(len) = input.declared_len {
-            if len > limits::MAX_PUT_OBJECT_SIZE {
-                return Err(EngineError::EntityTooLarge {
-                    max: limits::MAX_PUT_OBJECT_SIZE,
-                });
-            }
+        if let Some(len) = input.declared_len
+            && len > limits::MAX_PUT_OBJECT_SIZE
+        {
+            return Err(EngineError::EntityTooLarge {
+                max: limits::MAX_PUT_OBJECT_SIZE,
+            });
         }
         // Fail fast, before reading a body, when the bucket is missing or the condition
         // already fails; both are checked again atomically at commit.
