@@ -11,3 +11,4 @@ mod delete_objects;
 mod list;
 mod objects;
 mod protocol;
+mod startup;
