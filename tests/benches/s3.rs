@@ -1,0 +1,175 @@
+//! S3 server benchmark: starts the release `rampart` binary (target/release/rampart, or
+//! `RAMPART_BIN`) on an ephemeral port and drives it over raw HTTP/1.1 keep-alive connections
+//! signed with `rampart_sigv4`. See docs/PERFORMANCE.md, "S3 server benchmark".
+//!
+//! ```text
+//! cargo build --release -p rampart && cargo bench -p rampart-e2e --bench s3 -- [options]
+//! ```
+//!
+//! Options: see `USAGE` below, or pass `-- --help`.
+
+#[path = "s3/client.rs"]
+mod client;
+#[path = "s3/large.rs"]
+mod large;
+#[path = "s3/procfs.rs"]
+mod procfs;
+#[path = "s3/report.rs"]
+mod report;
+#[path = "s3/small.rs"]
+mod small;
+
+use std::path::PathBuf;
+
+use client::{Body, Conn, EMPTY_SHA256, Keep};
+use rampart_e2e::{Server, ServerOptions};
+
+const USAGE: &str = "\
+cargo build --release -p rampart && cargo bench -p rampart-e2e --bench s3 -- [options]
+  --quick               small sizes and short phases (a smoke run of every scenario)
+  --only a,b            scenarios: large, small, list, memory (default: all)
+  --size-mib N          large-object size (default 512)
+  --reps N              samples per figure (default 3)
+  --secs S              length of each small-object phase (default 5)
+  --keys N              keys for the listing scenario (default 100000)
+  --mem-mib N           object size of the memory scenario (default 2048)
+  --server-log FILTER   the server's RUST_LOG (default \"info\", as the harness and config)
+  --meta redb|sled      metadata backend (default: the server's default)
+  --perf DIR            record a cpu-clock profile of the server for each phase into DIR
+  --perf-graph          with --perf: DWARF call graphs (for `perf report --children`)";
+
+pub struct Opts {
+    pub only: Vec<String>,
+    pub size_mib: u64,
+    pub reps: usize,
+    pub secs: f64,
+    pub keys: usize,
+    pub mem_mib: u64,
+    pub server_log: String,
+    pub meta: Option<String>,
+    pub perf: Option<PathBuf>,
+    pub perf_graph: bool,
+}
+
+impl Opts {
+    fn parse() -> Self {
+        let mut o = Self {
+            only: Vec::new(),
+            size_mib: 512,
+            reps: 3,
+            secs: 5.0,
+            keys: 100_000,
+            mem_mib: 2048,
+            server_log: "info".into(),
+            meta: None,
+            perf: None,
+            perf_graph: false,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            let mut value = |name: &str| {
+                args.next()
+                    .unwrap_or_else(|| panic!("{name} needs a value"))
+            };
+            match arg.as_str() {
+                // `cargo bench` passes --bench to harness-less benches.
+                "--bench" => {}
+                "--help" | "-h" => {
+                    println!("{USAGE}");
+                    std::process::exit(0);
+                }
+                "--quick" => {
+                    o.size_mib = 64;
+                    o.secs = 1.0;
+                    o.keys = 10_000;
+                    o.mem_mib = 256;
+                }
+                "--only" => o.only = value("--only").split(',').map(str::to_owned).collect(),
+                "--size-mib" => o.size_mib = value("--size-mib").parse().expect("a number"),
+                "--reps" => o.reps = value("--reps").parse().expect("a number"),
+                "--secs" => o.secs = value("--secs").parse().expect("a number"),
+                "--keys" => o.keys = value("--keys").parse().expect("a number"),
+                "--mem-mib" => o.mem_mib = value("--mem-mib").parse().expect("a number"),
+                "--server-log" => o.server_log = value("--server-log"),
+                "--meta" => o.meta = Some(value("--meta")),
+                "--perf" => o.perf = Some(PathBuf::from(value("--perf"))),
+                "--perf-graph" => o.perf_graph = true,
+                other => panic!("unknown argument {other:?}\n{USAGE}"),
+            }
+        }
+        o
+    }
+
+    fn wants(&self, scenario: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == scenario)
+    }
+
+    pub fn start_server(&self) -> Server {
+        Server::start_with(ServerOptions {
+            meta: self.meta.clone(),
+            env: vec![("RUST_LOG".into(), self.server_log.clone())],
+            ..ServerOptions::default()
+        })
+    }
+}
+
+pub async fn connect(port: u16, n: usize) -> Vec<Conn> {
+    let mut conns = Vec::with_capacity(n);
+    for _ in 0..n {
+        conns.push(Conn::connect(port).await.expect("connect to the server"));
+    }
+    conns
+}
+
+pub async fn create_bucket(conn: &mut Conn, bucket: &str) {
+    let r = conn
+        .send(
+            "PUT",
+            &format!("/{bucket}"),
+            "",
+            EMPTY_SHA256,
+            Body::Empty,
+            Keep::Body,
+        )
+        .await
+        .expect("CreateBucket");
+    assert_eq!(r.status, 200, "CreateBucket: {}", r.text());
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+fn main() {
+    let opts = Opts::parse();
+    println!(
+        "rampart S3 benchmark: server {}, load average {}",
+        rampart_e2e::binary().display(),
+        load_average()
+    );
+    // One thread for the whole client: it cannot take more than one of the two cores.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        if opts.wants("large") {
+            large::throughput(&opts).await;
+            println!("load average {}", load_average());
+        }
+        if opts.wants("small") {
+            small::small_objects(&opts).await;
+            println!("load average {}", load_average());
+        }
+        if opts.wants("list") {
+            small::listing(&opts).await;
+            println!("load average {}", load_average());
+        }
+        if opts.wants("memory") {
+            large::memory(&opts).await;
+            println!("load average {}", load_average());
+        }
+    });
+}
