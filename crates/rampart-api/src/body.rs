@@ -9,6 +9,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt, TryStreamExt};
 use rampart_engine::checksum::TrailerSlot;
+use rampart_engine::hash::{OffloadedDigest, StreamDigest};
 use rampart_sigv4::{ChunkEvent, ChunkedDecoder};
 use rampart_store::ByteStream;
 use sha2::{Digest, Sha256};
@@ -47,7 +48,9 @@ pub fn verified_stream(
         BodyCheck::None => raw,
         BodyCheck::Sha256(expected) => Box::pin(Sha256Verified {
             inner: raw,
-            hasher: Some(Sha256::new()),
+            hashing: OffloadedDigest::new(Sha256Digest(Sha256::new())),
+            inner_done: false,
+            finished: false,
             expected,
         }),
         BodyCheck::Chunked(decoder) => Box::pin(AwsChunked {
@@ -116,9 +119,20 @@ where
     }
 }
 
+struct Sha256Digest(Sha256);
+
+impl StreamDigest for Sha256Digest {
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+}
+
+/// Verifies the signed payload hash, computed on another core as the body passes.
 struct Sha256Verified {
     inner: ByteStream,
-    hasher: Option<Sha256>,
+    hashing: OffloadedDigest<Sha256Digest>,
+    inner_done: bool,
+    finished: bool,
     expected: [u8; 32],
 }
 
@@ -127,32 +141,53 @@ impl Stream for Sha256Verified {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
-        let Some(hasher) = this.hasher.as_mut() else {
+        if this.finished {
             return Poll::Ready(None);
-        };
+        }
+        if this.inner_done {
+            let digest = match this.hashing.poll_finish(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(d)) => d,
+                Poll::Ready(Err(e)) => {
+                    this.finished = true;
+                    return Poll::Ready(Some(Err(ApiError::internal(e.to_string()).into_io())));
+                }
+            };
+            this.finished = true;
+            let computed: [u8; 32] = digest.0.finalize().into();
+            if computed == this.expected {
+                return Poll::Ready(None);
+            }
+            return Poll::Ready(Some(Err(ApiError::new(
+                S3ErrorCode::XAmzContentSHA256Mismatch,
+            )
+            .field("ClientComputedContentSHA256", hex::encode(this.expected))
+            .field("S3ComputedContentSHA256", hex::encode(computed))
+            .into_io())));
+        }
+        match this.hashing.poll_ready(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Err(e)) => {
+                this.finished = true;
+                return Poll::Ready(Some(Err(ApiError::internal(e.to_string()).into_io())));
+            }
+            Poll::Ready(Ok(())) => {}
+        }
         match this.inner.poll_next_unpin(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
-                hasher.update(&chunk);
+                this.hashing.push(chunk.clone());
                 Poll::Ready(Some(Ok(chunk)))
             }
             Poll::Ready(None) => {
-                let computed: [u8; 32] = this
-                    .hasher
-                    .take()
-                    .map(|h| h.finalize().into())
-                    .unwrap_or_default();
-                if computed == this.expected {
-                    Poll::Ready(None)
-                } else {
-                    Poll::Ready(Some(Err(ApiError::new(
-                        S3ErrorCode::XAmzContentSHA256Mismatch,
-                    )
-                    .field("ClientComputedContentSHA256", hex::encode(this.expected))
-                    .field("S3ComputedContentSHA256", hex::encode(computed))
-                    .into_io())))
-                }
+                this.inner_done = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
             }
-            other => other,
+            Poll::Ready(Some(Err(e))) => {
+                this.finished = true;
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Pending => Poll::Pending,
         }
     }
 }

@@ -10,6 +10,7 @@ use futures::{Stream, StreamExt};
 use rampart_store::{BlobId, ByteStream};
 
 use crate::checksum::{ChecksumAlgorithm, ChecksumHasher, ExpectedChecksum, ExpectedValue};
+use crate::hash::{OffloadedDigest, StreamDigest};
 use crate::limits::INLINE_OBJECT_MAX;
 use crate::records::DataRef;
 use crate::{Engine, EngineError, Md5};
@@ -38,28 +39,42 @@ pub(crate) struct Ingested {
     pub digests: Digests,
 }
 
-struct Verifier {
-    spec: BodySpec,
+/// MD5 (the ETag) and the requested flexible checksum, fed together.
+struct Hashers {
     md5: Md5,
     checksum: Option<ChecksumHasher>,
+}
+
+impl StreamDigest for Hashers {
+    fn update(&mut self, data: &[u8]) {
+        self.md5.update(data);
+        if let Some(h) = &mut self.checksum {
+            h.update(data);
+        }
+    }
+}
+
+/// What the client declared, checked against what arrives.
+struct Verifier {
+    spec: BodySpec,
     len: u64,
 }
 
 impl Verifier {
-    fn new(spec: BodySpec) -> Self {
+    fn new(spec: BodySpec) -> (Self, Hashers) {
         let checksum = spec
             .checksum
             .as_ref()
             .map(|c| ChecksumHasher::new(c.algorithm));
-        Self {
-            spec,
+        let hashers = Hashers {
             md5: Md5::new(),
             checksum,
-            len: 0,
-        }
+        };
+        (Self { spec, len: 0 }, hashers)
     }
 
-    fn feed(&mut self, chunk: &[u8]) -> Result<(), EngineError> {
+    /// Counts a chunk against the size limits, as it arrives.
+    fn count(&mut self, chunk: &[u8]) -> Result<(), EngineError> {
         self.len += chunk.len() as u64;
         if self.len > self.spec.max_size {
             return Err(EngineError::EntityTooLarge {
@@ -74,14 +89,10 @@ impl Verifier {
                 received: self.len,
             });
         }
-        self.md5.update(chunk);
-        if let Some(h) = &mut self.checksum {
-            h.update(chunk);
-        }
         Ok(())
     }
 
-    fn finish(self) -> Result<Digests, EngineError> {
+    fn finish(self, hashers: Hashers) -> Result<Digests, EngineError> {
         if let Some(declared) = self.spec.declared_len
             && self.len != declared
         {
@@ -90,7 +101,7 @@ impl Verifier {
                 received: self.len,
             });
         }
-        let md5 = self.md5.finalize();
+        let md5 = hashers.md5.finalize();
         if let Some(expected) = self.spec.content_md5
             && expected != md5
         {
@@ -98,7 +109,7 @@ impl Verifier {
                 algorithm: "Content-MD5",
             });
         }
-        let checksum = match (self.spec.checksum, self.checksum) {
+        let checksum = match (self.spec.checksum, hashers.checksum) {
             (Some(expected), Some(hasher)) => {
                 let computed = hasher.finalize();
                 let sent = match expected.value {
@@ -135,13 +146,23 @@ impl Verifier {
     }
 }
 
-/// Passes a body through its verifier; at end of stream, yields the verification failure as the
-/// stream's final error (so the blob store discards the blob) or leaves the digests in `result`.
+/// Passes a body through: counts each chunk as it goes and hashes it on another core; at end
+/// of stream, yields a verification failure as the stream's final error (so the blob store
+/// discards the blob) or leaves the digests in `result`.
 struct VerifyingStream {
     prefix: Option<Bytes>,
     inner: ByteStream,
     verifier: Option<Verifier>,
+    hashing: OffloadedDigest<Hashers>,
+    inner_done: bool,
     result: Arc<Mutex<Option<Digests>>>,
+}
+
+impl VerifyingStream {
+    fn fail(&mut self, e: EngineError) -> Poll<Option<std::io::Result<Bytes>>> {
+        self.verifier = None;
+        Poll::Ready(Some(Err(e.into_io())))
+    }
 }
 
 impl Stream for VerifyingStream {
@@ -152,35 +173,58 @@ impl Stream for VerifyingStream {
         if let Some(prefix) = this.prefix.take() {
             return Poll::Ready(Some(Ok(prefix)));
         }
-        let Some(verifier) = this.verifier.as_mut() else {
+        if this.verifier.is_none() {
             return Poll::Ready(None);
-        };
+        }
+        if this.inner_done {
+            let hashers = match this.hashing.poll_finish(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(h)) => h,
+                Poll::Ready(Err(e)) => return this.fail(EngineError::Internal(e.to_string())),
+            };
+            let Some(verifier) = this.verifier.take() else {
+                return Poll::Ready(None);
+            };
+            return match verifier.finish(hashers) {
+                Ok(digests) => {
+                    if let Ok(mut slot) = this.result.lock() {
+                        *slot = Some(digests);
+                    }
+                    Poll::Ready(None)
+                }
+                Err(e) => Poll::Ready(Some(Err(e.into_io()))),
+            };
+        }
+        // Backpressure: wait while the hashing job is behind.
+        match this.hashing.poll_ready(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Err(e)) => return this.fail(EngineError::Internal(e.to_string())),
+            Poll::Ready(Ok(())) => {}
+        }
         match this.inner.as_mut().poll_next(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(Some(Ok(chunk))) => match verifier.feed(&chunk) {
-                Ok(()) => Poll::Ready(Some(Ok(chunk))),
-                Err(e) => {
-                    this.verifier = None;
-                    Poll::Ready(Some(Err(e.into_io())))
+            Poll::Ready(Some(Ok(chunk))) => {
+                let counted = match this.verifier.as_mut() {
+                    Some(v) => v.count(&chunk),
+                    None => Ok(()),
+                };
+                match counted {
+                    Ok(()) => {
+                        this.hashing.push(chunk.clone());
+                        Poll::Ready(Some(Ok(chunk)))
+                    }
+                    Err(e) => this.fail(e),
                 }
-            },
+            }
             Poll::Ready(Some(Err(e))) => {
                 this.verifier = None;
                 Poll::Ready(Some(Err(e)))
             }
             Poll::Ready(None) => {
-                let Some(verifier) = this.verifier.take() else {
-                    return Poll::Ready(None);
-                };
-                match verifier.finish() {
-                    Ok(digests) => {
-                        if let Ok(mut slot) = this.result.lock() {
-                            *slot = Some(digests);
-                        }
-                        Poll::Ready(None)
-                    }
-                    Err(e) => Poll::Ready(Some(Err(e.into_io()))),
-                }
+                this.inner_done = true;
+                // Re-enter to drive the final hash.
+                cx.waker().wake_by_ref();
+                Poll::Pending
             }
         }
     }
@@ -194,17 +238,20 @@ impl Engine {
         mut body: ByteStream,
         spec: BodySpec,
     ) -> Result<Ingested, EngineError> {
-        let mut verifier = Verifier::new(spec);
+        let (mut verifier, mut hashers) = Verifier::new(spec);
         let mut head = BytesMut::new();
+        // Small bodies are hashed in place; only a body that outgrows the inline limit moves
+        // its hashing to another core.
         while head.len() <= INLINE_OBJECT_MAX {
             match body.next().await {
                 Some(Ok(chunk)) => {
-                    verifier.feed(&chunk)?;
+                    verifier.count(&chunk)?;
+                    hashers.update(&chunk);
                     head.extend_from_slice(&chunk);
                 }
                 Some(Err(e)) => return Err(EngineError::from_body_error(e)),
                 None => {
-                    let digests = verifier.finish()?;
+                    let digests = verifier.finish(hashers)?;
                     return Ok(Ingested {
                         data: DataRef::Inline(BlobId::generate()),
                         inline: Some(head.freeze()),
@@ -218,6 +265,8 @@ impl Engine {
             prefix: Some(head.freeze()),
             inner: body,
             verifier: Some(verifier),
+            hashing: OffloadedDigest::new(hashers),
+            inner_done: false,
             result: result.clone(),
         };
         let info = self.blobs.put(Box::pin(stream)).await?;

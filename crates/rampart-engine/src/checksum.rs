@@ -127,6 +127,44 @@ impl ChecksumHasher {
     }
 }
 
+impl ChecksumAlgorithm {
+    /// Whether S3 can compute a full-object checksum for a multipart upload with this algorithm
+    /// (CRCs combine; SHA digests do not).
+    pub fn supports_full_object(self) -> bool {
+        matches!(self, Self::Crc32 | Self::Crc32c | Self::Crc64Nvme)
+    }
+
+    /// Whether S3 can compute a composite (checksum-of-checksums) value with this algorithm;
+    /// CRC64NVME is full-object only.
+    pub fn supports_composite(self) -> bool {
+        !matches!(self, Self::Crc64Nvme)
+    }
+
+    fn crc(self) -> Option<crc_fast::CrcAlgorithm> {
+        use crc_fast::CrcAlgorithm as C;
+        match self {
+            Self::Crc32 => Some(C::Crc32IsoHdlc),
+            Self::Crc32c => Some(C::Crc32Iscsi),
+            Self::Crc64Nvme => Some(C::Crc64Nvme),
+            Self::Sha1 | Self::Sha256 => None,
+        }
+    }
+
+    /// The CRC of `a ++ b` from the CRCs of `a` and `b` and the length of `b`, without the data:
+    /// how a multipart upload's full-object checksum is built from its parts. `None` for SHA
+    /// digests or malformed values.
+    pub fn combine(self, crc_a: &[u8], crc_b: &[u8], len_b: u64) -> Option<Vec<u8>> {
+        let algorithm = self.crc()?;
+        let value = |raw: &[u8]| -> Option<u64> {
+            (raw.len() == self.digest_len())
+                .then(|| raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+        };
+        let combined = crc_fast::checksum_combine(algorithm, value(crc_a)?, value(crc_b)?, len_b);
+        let bytes = combined.to_be_bytes();
+        Some(bytes[8 - self.digest_len()..].to_vec())
+    }
+}
+
 /// A checksum value that arrives in an aws-chunked trailer, after the data it covers. The body
 /// decoder fills it before the body stream ends; the engine reads it at end of stream.
 #[derive(Clone, Debug, Default)]
@@ -208,6 +246,35 @@ mod tests {
             );
         }
         assert_eq!(ChecksumAlgorithm::from_name("MD5"), None);
+    }
+
+    #[test]
+    fn crcs_combine_like_concatenation() {
+        let a = b"The quick brown fox ";
+        let b = b"jumps over the lazy dog, twice over and again.";
+        let raw = |alg, data: &[u8]| {
+            let mut h = ChecksumHasher::new(alg);
+            h.update(data);
+            h.finalize()
+        };
+        for alg in [
+            ChecksumAlgorithm::Crc32,
+            ChecksumAlgorithm::Crc32c,
+            ChecksumAlgorithm::Crc64Nvme,
+        ] {
+            let whole = raw(alg, &[&a[..], &b[..]].concat());
+            let combined = alg
+                .combine(&raw(alg, a), &raw(alg, b), b.len() as u64)
+                .unwrap();
+            assert_eq!(combined, whole, "{alg:?}");
+            // Combining with an empty part changes nothing.
+            assert_eq!(alg.combine(&whole, &raw(alg, b""), 0).unwrap(), whole);
+        }
+        assert!(
+            ChecksumAlgorithm::Sha256
+                .combine(&[0; 32], &[0; 32], 1)
+                .is_none()
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod bucket;
 pub mod checksum;
 mod conditions;
 mod error;
-mod hash;
+pub mod hash;
 mod keys;
 mod list;
 mod object;

@@ -103,14 +103,14 @@ async fn failed_and_dropped_puts_leave_tmp_empty() {
 async fn reads_come_in_bounded_pieces() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = FsBlobStore::open(dir.path()).expect("open");
-    let data = pattern(5, (3 << 20) + 17);
+    let data = pattern(5, (5 << 20) + 17);
     let info = store.put(chunked(&data, 1 << 20)).await.expect("put");
     let mut stream = store.get(&info.id, 5..info.size - 5).await.expect("get");
     let mut got = Vec::new();
     while let Some(piece) = stream.next().await {
         let piece = piece.expect("read");
         assert!(
-            !piece.is_empty() && piece.len() <= 256 * 1024,
+            !piece.is_empty() && piece.len() <= FsBlobStore::READ_PIECE,
             "piece of {} bytes",
             piece.len()
         );

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            server::init_tracing(&config.log);
+            let _log_flush = server::init_tracing(&config.log);
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .thread_name("rampart")

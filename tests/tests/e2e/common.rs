@@ -4,10 +4,9 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::byte_stream::ByteStream;
 
 /// The S3 error code and HTTP status of a failed SDK call.
-pub fn error_of<E: ProvideErrorMetadata, R: std::fmt::Debug>(err: &SdkError<E, R>) -> (String, u16)
-where
-    R: HttpStatus,
-{
+pub fn error_of<E: ProvideErrorMetadata, R: std::fmt::Debug + HttpStatus>(
+    err: &SdkError<E, R>,
+) -> (String, u16) {
     let code = err
         .as_service_error()
         .and_then(|e| e.code())

@@ -142,7 +142,14 @@ mod tests {
         assert_eq!((s.bucket.as_str(), s.key.as_str()), ("bk1", "a b/c+d"));
         let s = parse_copy_source("bk1/k?versionId=null").unwrap();
         assert_eq!(s.key, "k");
-        for bad in ["", "bk1", "bk1/", "/bk1", "bk1/k?versionId=abc", "bk1/k?other=1"] {
+        for bad in [
+            "",
+            "bk1",
+            "bk1/",
+            "/bk1",
+            "bk1/k?versionId=abc",
+            "bk1/k?other=1",
+        ] {
             assert!(parse_copy_source(bad).is_err(), "{bad}");
         }
         assert_eq!(
