@@ -177,6 +177,7 @@ impl From<EngineError> for ApiError {
             EngineError::MetadataTooLarge { size, limit } => ApiError::new(C::MetadataTooLarge)
                 .field("MaxSizeAllowed", limit.to_string())
                 .field("Size", size.to_string()),
+            EngineError::InvalidTag(message) => ApiError::with_message(C::InvalidTag, message),
             EngineError::InvalidRequest(message) => {
                 ApiError::with_message(C::InvalidRequest, message)
             }

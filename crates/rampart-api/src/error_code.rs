@@ -47,6 +47,7 @@ s3_error_codes! {
     InvalidRange => RANGE_NOT_SATISFIABLE, "The requested range is not satisfiable";
     InvalidRequest => BAD_REQUEST, "Invalid Request";
     InvalidStorageClass => BAD_REQUEST, "The storage class you specified is not valid";
+    InvalidTag => BAD_REQUEST, "The tag provided was not a valid tag.";
     InvalidToken => BAD_REQUEST, "The provided token is malformed or otherwise invalid.";
     InvalidURI => BAD_REQUEST, "Couldn't parse the specified URI.";
     KeyTooLongError => BAD_REQUEST, "Your key is too long";

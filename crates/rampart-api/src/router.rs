@@ -24,6 +24,27 @@ pub enum Endpoint {
     GetObject,
     HeadObject,
     DeleteObject,
+    CreateMultipartUpload,
+    UploadPart,
+    UploadPartCopy,
+    CompleteMultipartUpload,
+    AbortMultipartUpload,
+    ListParts,
+    ListMultipartUploads,
+    GetObjectAttributes,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    GetBucketTagging,
+    PutBucketTagging,
+    DeleteBucketTagging,
+    GetBucketCors,
+    PutBucketCors,
+    DeleteBucketCors,
+    /// A browser upload: `POST /bucket` with a `multipart/form-data` body.
+    PostObject,
+    /// A CORS preflight: `OPTIONS` on a bucket or object, answered from the bucket's rules.
+    CorsPreflight,
     /// An S3 operation that exists but is not built here yet: answered with 501.
     NotImplemented(&'static str),
 }
@@ -45,6 +66,25 @@ impl Endpoint {
             Self::GetObject => "GetObject",
             Self::HeadObject => "HeadObject",
             Self::DeleteObject => "DeleteObject",
+            Self::CreateMultipartUpload => "CreateMultipartUpload",
+            Self::UploadPart => "UploadPart",
+            Self::UploadPartCopy => "UploadPartCopy",
+            Self::CompleteMultipartUpload => "CompleteMultipartUpload",
+            Self::AbortMultipartUpload => "AbortMultipartUpload",
+            Self::ListParts => "ListParts",
+            Self::ListMultipartUploads => "ListMultipartUploads",
+            Self::GetObjectAttributes => "GetObjectAttributes",
+            Self::GetObjectTagging => "GetObjectTagging",
+            Self::PutObjectTagging => "PutObjectTagging",
+            Self::DeleteObjectTagging => "DeleteObjectTagging",
+            Self::GetBucketTagging => "GetBucketTagging",
+            Self::PutBucketTagging => "PutBucketTagging",
+            Self::DeleteBucketTagging => "DeleteBucketTagging",
+            Self::GetBucketCors => "GetBucketCors",
+            Self::PutBucketCors => "PutBucketCors",
+            Self::DeleteBucketCors => "DeleteBucketCors",
+            Self::PostObject => "PostObject",
+            Self::CorsPreflight => "CorsPreflight",
             Self::NotImplemented(name) => name,
         }
     }
@@ -52,7 +92,7 @@ impl Endpoint {
     /// The IAM action that authorizes this operation.
     pub fn action(self) -> Option<&'static str> {
         Some(match self {
-            Self::Health | Self::NotImplemented(_) => return None,
+            Self::Health | Self::CorsPreflight | Self::NotImplemented(_) => return None,
             Self::ListBuckets => "s3:ListAllMyBuckets",
             Self::CreateBucket => "s3:CreateBucket",
             Self::HeadBucket | Self::ListObjects | Self::ListObjectsV2 => "s3:ListBucket",
@@ -61,6 +101,22 @@ impl Endpoint {
             Self::DeleteObjects | Self::DeleteObject => "s3:DeleteObject",
             Self::PutObject | Self::CopyObject => "s3:PutObject",
             Self::GetObject | Self::HeadObject => "s3:GetObject",
+            Self::CreateMultipartUpload
+            | Self::UploadPart
+            | Self::UploadPartCopy
+            | Self::CompleteMultipartUpload
+            | Self::PostObject => "s3:PutObject",
+            Self::AbortMultipartUpload => "s3:AbortMultipartUpload",
+            Self::ListParts => "s3:ListMultipartUploadParts",
+            Self::ListMultipartUploads => "s3:ListBucketMultipartUploads",
+            Self::GetObjectAttributes => "s3:GetObjectAttributes",
+            Self::GetObjectTagging => "s3:GetObjectTagging",
+            Self::PutObjectTagging => "s3:PutObjectTagging",
+            Self::DeleteObjectTagging => "s3:DeleteObjectTagging",
+            Self::GetBucketTagging => "s3:GetBucketTagging",
+            Self::PutBucketTagging | Self::DeleteBucketTagging => "s3:PutBucketTagging",
+            Self::GetBucketCors => "s3:GetBucketCORS",
+            Self::PutBucketCors | Self::DeleteBucketCors => "s3:PutBucketCORS",
         })
     }
 }
@@ -397,6 +453,9 @@ fn route_service(method: &Method) -> Result<Endpoint, ApiError> {
 }
 
 fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
+    if *method == Method::OPTIONS {
+        return Ok(Endpoint::CorsPreflight);
+    }
     let idx = method_index(method).ok_or_else(method_not_allowed)?;
     let head = *method == Method::HEAD;
     if query.has("location") {
@@ -411,6 +470,40 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
             _ => Err(method_not_allowed()),
         };
     }
+    let built = [
+        (
+            "tagging",
+            [
+                Endpoint::GetBucketTagging,
+                Endpoint::PutBucketTagging,
+                Endpoint::DeleteBucketTagging,
+            ],
+        ),
+        (
+            "cors",
+            [
+                Endpoint::GetBucketCors,
+                Endpoint::PutBucketCors,
+                Endpoint::DeleteBucketCors,
+            ],
+        ),
+    ];
+    for (name, [get, put, delete]) in built {
+        if query.has(name) {
+            return match (idx, head) {
+                (0, false) => Ok(get),
+                (1, _) => Ok(put),
+                (2, _) => Ok(delete),
+                _ => Err(method_not_allowed()),
+            };
+        }
+    }
+    if query.has("uploads") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::ListMultipartUploads),
+            _ => Err(method_not_allowed()),
+        };
+    }
     if let Some(op) = subresource(BUCKET_SUBRESOURCES, query, idx)? {
         return Ok(op);
     }
@@ -422,14 +515,45 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
         (1, _) => Endpoint::CreateBucket,
         (2, _) => Endpoint::DeleteBucket,
         // POST to a bucket without a sub-resource is a browser-form upload.
-        _ => Endpoint::NotImplemented("PostObject"),
+        _ => Endpoint::PostObject,
     })
 }
 
 fn route_object(method: &Method, query: &Query, copy_source: bool) -> Result<Endpoint, ApiError> {
+    if *method == Method::OPTIONS {
+        return Ok(Endpoint::CorsPreflight);
+    }
     let idx = method_index(method).ok_or_else(method_not_allowed)?;
-    if idx == 1 && copy_source && query.has("uploadId") {
-        return Ok(Endpoint::NotImplemented("UploadPartCopy"));
+    let head = *method == Method::HEAD;
+    if query.has("uploadId") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::ListParts),
+            (1, _) if copy_source => Ok(Endpoint::UploadPartCopy),
+            (1, _) => Ok(Endpoint::UploadPart),
+            (2, _) => Ok(Endpoint::AbortMultipartUpload),
+            (3, _) => Ok(Endpoint::CompleteMultipartUpload),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if query.has("uploads") {
+        return match idx {
+            3 => Ok(Endpoint::CreateMultipartUpload),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if query.has("tagging") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::GetObjectTagging),
+            (1, _) => Ok(Endpoint::PutObjectTagging),
+            (2, _) => Ok(Endpoint::DeleteObjectTagging),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if query.has("attributes") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::GetObjectAttributes),
+            _ => Err(method_not_allowed()),
+        };
     }
     if let Some(op) = subresource(OBJECT_SUBRESOURCES, query, idx)? {
         return Ok(op);
@@ -610,15 +734,132 @@ mod tests {
         for (method, target, op) in [
             (Method::GET, "/b1?versioning", "GetBucketVersioning"),
             (Method::PUT, "/b1?policy", "PutBucketPolicy"),
-            (Method::GET, "/b1?uploads", "ListMultipartUploads"),
-            (Method::POST, "/b1/k?uploads", "CreateMultipartUpload"),
-            (Method::PUT, "/b1/k?partNumber=1&uploadId=x", "UploadPart"),
-            (Method::GET, "/b1/k?tagging", "GetObjectTagging"),
-            (Method::POST, "/b1", "PostObject"),
+            (Method::GET, "/b1?policyStatus", "GetBucketPolicyStatus"),
+            (Method::GET, "/b1/k?retention", "GetObjectRetention"),
+            (Method::POST, "/b1/k?restore", "RestoreObject"),
         ] {
             assert_eq!(
                 endpoint(method, target),
                 Endpoint::NotImplemented(op),
+                "{target}"
+            );
+        }
+    }
+
+    #[test]
+    fn multipart_tagging_cors_and_browser_uploads() {
+        for (method, target, copy, expected) in [
+            (
+                Method::POST,
+                "/b1/k?uploads",
+                false,
+                Endpoint::CreateMultipartUpload,
+            ),
+            (
+                Method::PUT,
+                "/b1/k?partNumber=1&uploadId=x",
+                false,
+                Endpoint::UploadPart,
+            ),
+            (
+                Method::PUT,
+                "/b1/k?partNumber=1&uploadId=x",
+                true,
+                Endpoint::UploadPartCopy,
+            ),
+            (
+                Method::POST,
+                "/b1/k?uploadId=x",
+                false,
+                Endpoint::CompleteMultipartUpload,
+            ),
+            (
+                Method::DELETE,
+                "/b1/k?uploadId=x",
+                false,
+                Endpoint::AbortMultipartUpload,
+            ),
+            (
+                Method::GET,
+                "/b1/k?uploadId=x&max-parts=2",
+                false,
+                Endpoint::ListParts,
+            ),
+            (
+                Method::GET,
+                "/b1?uploads&prefix=a",
+                false,
+                Endpoint::ListMultipartUploads,
+            ),
+            (
+                Method::GET,
+                "/b1/k?attributes",
+                false,
+                Endpoint::GetObjectAttributes,
+            ),
+            (
+                Method::GET,
+                "/b1/k?tagging",
+                false,
+                Endpoint::GetObjectTagging,
+            ),
+            (
+                Method::PUT,
+                "/b1/k?tagging",
+                false,
+                Endpoint::PutObjectTagging,
+            ),
+            (
+                Method::DELETE,
+                "/b1/k?tagging",
+                false,
+                Endpoint::DeleteObjectTagging,
+            ),
+            (
+                Method::GET,
+                "/b1?tagging",
+                false,
+                Endpoint::GetBucketTagging,
+            ),
+            (
+                Method::PUT,
+                "/b1?tagging",
+                false,
+                Endpoint::PutBucketTagging,
+            ),
+            (
+                Method::DELETE,
+                "/b1?tagging",
+                false,
+                Endpoint::DeleteBucketTagging,
+            ),
+            (Method::GET, "/b1?cors", false, Endpoint::GetBucketCors),
+            (Method::PUT, "/b1?cors", false, Endpoint::PutBucketCors),
+            (
+                Method::DELETE,
+                "/b1?cors",
+                false,
+                Endpoint::DeleteBucketCors,
+            ),
+            (Method::POST, "/b1", false, Endpoint::PostObject),
+            (Method::OPTIONS, "/b1/k", false, Endpoint::CorsPreflight),
+            (Method::OPTIONS, "/b1", false, Endpoint::CorsPreflight),
+        ] {
+            assert_eq!(
+                route(method, "localhost", target, copy).unwrap().endpoint,
+                expected,
+                "{target}"
+            );
+        }
+        for (method, target) in [
+            (Method::POST, "/b1?uploads"),
+            (Method::GET, "/b1/k?uploads"),
+            (Method::HEAD, "/b1/k?tagging"),
+            (Method::POST, "/b1/k?attributes"),
+        ] {
+            assert_eq!(
+                route(method, "localhost", target, false).unwrap_err().code,
+                S3ErrorCode::MethodNotAllowed,
                 "{target}"
             );
         }

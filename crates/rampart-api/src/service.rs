@@ -12,7 +12,7 @@ use rampart_iam::Principal;
 use rampart_types::{BucketName, ObjectKey};
 use tracing::{Instrument, field};
 
-use crate::auth::authenticate;
+use crate::auth::{Authenticated, authenticate};
 use crate::authz::authorize;
 use crate::body::{BodyCheck, TrailerSink, verified_stream};
 use crate::error::{ApiError, S3ErrorCode};
@@ -170,7 +170,21 @@ async fn dispatch(state: Arc<AppState>, request: Request) -> Result<Response, Ap
         span.record("bucket", bucket.as_str());
     }
 
-    let authenticated = authenticate(&state, &parts)?;
+    // A browser upload authenticates with its form fields (the handler verifies them and
+    // authorizes before writing); a CORS preflight is unauthenticated by design.
+    let self_authenticating = matches!(
+        route.endpoint,
+        Endpoint::PostObject | Endpoint::CorsPreflight
+    );
+    let authenticated = if self_authenticating {
+        Authenticated {
+            principal: Principal::Anonymous,
+            body_check: BodyCheck::None,
+            service: None,
+        }
+    } else {
+        authenticate(&state, &parts)?
+    };
     span.record("principal", authenticated.principal.log_name());
     if let Some(service) = authenticated.service.as_deref()
         && service != "s3"
@@ -214,11 +228,13 @@ async fn dispatch(state: Arc<AppState>, request: Request) -> Result<Response, Ap
         ),
         _ => None,
     };
-    authorize(
-        &authenticated.principal,
-        route.endpoint,
-        bucket_record.as_ref().map(|b| &b.owner),
-    )?;
+    if !self_authenticating {
+        authorize(
+            &authenticated.principal,
+            route.endpoint,
+            bucket_record.as_ref().map(|b| &b.owner),
+        )?;
+    }
     check_expected_owner(&parts.headers, bucket_record.as_ref())?;
 
     let ctx = RequestCtx {

@@ -197,13 +197,13 @@ impl Engine {
                 .await?;
             return Err(EngineError::BucketNotEmpty);
         }
-        self.meta
-            .commit(
-                Txn::new()
-                    .check(key.clone(), Expect::Version(marked))
-                    .delete(key),
-            )
-            .await?;
+        let mut txn = Txn::new()
+            .check(key.clone(), Expect::Version(marked))
+            .delete(key);
+        for config in self.bucket_config_keys(name).await? {
+            txn = txn.delete(config);
+        }
+        self.meta.commit(txn).await?;
         Ok(())
     }
 }

@@ -40,6 +40,8 @@ pub enum EngineError {
     MetadataTooLarge { size: usize, limit: usize },
     #[error("{0}")]
     InvalidRequest(String),
+    #[error("{0}")]
+    InvalidTag(String),
     #[error("invalid argument {name}: {message}")]
     InvalidArgument {
         name: &'static str,

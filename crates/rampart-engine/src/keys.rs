@@ -7,6 +7,7 @@
 //! | `o/<bucket>/<object key>` | [`crate::ObjectRecord`] (the current object) |
 //! | `d/<blob id>` | the bytes of a small object kept inline |
 //! | `r/<blob id>` | marks a blob file as referenced (orphan reclamation) |
+//! | `c/<bucket>/<kind>` | a bucket configuration document (tagging, CORS, …) |
 //!
 //! Bucket names never contain `/`, so `o/<bucket>/` is unambiguous, and object keys compare in
 //! the raw UTF-8 byte order S3 lists them in.
@@ -63,4 +64,12 @@ mod tests {
         assert!(!prefix_ab.starts_with(&objects_prefix(&a)));
         assert_eq!(bucket_name_of(&bucket(&a)), Some("aaa"));
     }
+}
+
+pub(crate) fn bucket_configs_prefix(bucket: &BucketName) -> Vec<u8> {
+    [b"c/", bucket.as_str().as_bytes(), b"/"].concat()
+}
+
+pub(crate) fn bucket_config(bucket: &BucketName, kind: &str) -> Vec<u8> {
+    [bucket_configs_prefix(bucket).as_slice(), kind.as_bytes()].concat()
 }

@@ -7,6 +7,7 @@
 
 mod body;
 mod bucket;
+mod bucket_config;
 pub mod checksum;
 mod conditions;
 mod error;
@@ -16,6 +17,7 @@ mod list;
 mod object;
 mod reclaim;
 mod records;
+pub mod tagging;
 mod time;
 
 use std::sync::Arc;
@@ -23,6 +25,7 @@ use std::sync::Arc;
 use rampart_store::{BlobStore, MetaStore};
 
 pub use bucket::{BucketSummary, CreateBucketOutcome, ListBucketsPage, ListBucketsParams};
+pub use bucket_config::BucketConfigKind;
 pub use conditions::{ReadConditions, WriteCondition};
 pub use error::EngineError;
 pub use hash::Md5;

@@ -1,11 +1,17 @@
 //! One file per resource; `handle` dispatches on the routed endpoint.
 
+mod attributes;
 mod bucket;
+mod bucket_tagging;
 mod copy;
+mod cors;
 mod delete_objects;
 mod list;
+mod multipart;
 mod object;
+mod post_object;
 mod service;
+mod tagging;
 
 use axum::response::Response;
 
@@ -28,6 +34,25 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         Endpoint::GetObject => object::get_object(ctx).await,
         Endpoint::HeadObject => object::head_object(ctx).await,
         Endpoint::DeleteObject => object::delete_object(ctx).await,
+        Endpoint::CreateMultipartUpload => multipart::create_multipart_upload(ctx).await,
+        Endpoint::UploadPart => multipart::upload_part(ctx).await,
+        Endpoint::UploadPartCopy => multipart::upload_part_copy(ctx).await,
+        Endpoint::CompleteMultipartUpload => multipart::complete_multipart_upload(ctx).await,
+        Endpoint::AbortMultipartUpload => multipart::abort_multipart_upload(ctx).await,
+        Endpoint::ListParts => multipart::list_parts(ctx).await,
+        Endpoint::ListMultipartUploads => multipart::list_multipart_uploads(ctx).await,
+        Endpoint::GetObjectAttributes => attributes::get_object_attributes(ctx).await,
+        Endpoint::GetObjectTagging => tagging::get_object_tagging(ctx).await,
+        Endpoint::PutObjectTagging => tagging::put_object_tagging(ctx).await,
+        Endpoint::DeleteObjectTagging => tagging::delete_object_tagging(ctx).await,
+        Endpoint::GetBucketTagging => bucket_tagging::get_bucket_tagging(ctx).await,
+        Endpoint::PutBucketTagging => bucket_tagging::put_bucket_tagging(ctx).await,
+        Endpoint::DeleteBucketTagging => bucket_tagging::delete_bucket_tagging(ctx).await,
+        Endpoint::GetBucketCors => cors::get_bucket_cors(ctx).await,
+        Endpoint::PutBucketCors => cors::put_bucket_cors(ctx).await,
+        Endpoint::DeleteBucketCors => cors::delete_bucket_cors(ctx).await,
+        Endpoint::PostObject => post_object::post_object(ctx).await,
+        Endpoint::CorsPreflight => cors::preflight(ctx).await,
         Endpoint::Health | Endpoint::NotImplemented(_) => Err(ApiError::internal(format!(
             "{} reached the handlers",
             ctx.endpoint.name()

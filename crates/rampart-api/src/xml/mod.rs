@@ -5,6 +5,7 @@ pub mod bucket;
 pub mod error;
 pub mod list;
 pub mod object;
+pub mod tagging;
 
 use bytes::Bytes;
 use rampart_engine::Timestamp;

@@ -1,0 +1,108 @@
+//! Per-bucket configuration documents (tagging, CORS, and later policy, encryption, …), each
+//! stored as its own record so changing one never contends with object writes.
+
+use rampart_store::{Expect, ScanRange, StoreError, Txn};
+use rampart_types::BucketName;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::records::{decode, encode};
+use crate::{Engine, EngineError, keys};
+
+/// Which configuration document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BucketConfigKind {
+    Tagging,
+    Cors,
+}
+
+impl BucketConfigKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Tagging => "tagging",
+            Self::Cors => "cors",
+        }
+    }
+}
+
+/// Attempts before a configuration write that keeps losing races gives up.
+const MAX_CONFIG_ATTEMPTS: usize = 16;
+
+impl Engine {
+    /// The bucket's configuration of `kind`, if one is set. Fails with NoSuchBucket if the
+    /// bucket does not exist.
+    pub async fn bucket_config<T: DeserializeOwned>(
+        &self,
+        bucket: &BucketName,
+        kind: BucketConfigKind,
+    ) -> Result<Option<T>, EngineError> {
+        self.bucket(bucket).await?;
+        match self
+            .meta
+            .get(&keys::bucket_config(bucket, kind.name()))
+            .await?
+        {
+            Some(record) => Ok(Some(decode(&record.value)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Sets (replaces) the bucket's configuration of `kind`.
+    pub async fn put_bucket_config<T: Serialize>(
+        &self,
+        bucket: &BucketName,
+        kind: BucketConfigKind,
+        value: &T,
+    ) -> Result<(), EngineError> {
+        let encoded = encode(value)?;
+        self.write_bucket_config(bucket, kind, Some(encoded)).await
+    }
+
+    /// Removes the bucket's configuration of `kind`; removing an absent one succeeds.
+    pub async fn delete_bucket_config(
+        &self,
+        bucket: &BucketName,
+        kind: BucketConfigKind,
+    ) -> Result<(), EngineError> {
+        self.write_bucket_config(bucket, kind, None).await
+    }
+
+    async fn write_bucket_config(
+        &self,
+        bucket: &BucketName,
+        kind: BucketConfigKind,
+        value: Option<bytes::Bytes>,
+    ) -> Result<(), EngineError> {
+        let key = keys::bucket_config(bucket, kind.name());
+        for _ in 0..MAX_CONFIG_ATTEMPTS {
+            // Checked against the bucket's version, so no configuration survives a delete.
+            let (_, version) = self.active_bucket(bucket).await?;
+            let txn = Txn::new().check(keys::bucket(bucket), Expect::Version(version));
+            let txn = match &value {
+                Some(v) => txn.put(key.clone(), v.clone()),
+                None => txn.delete(key.clone()),
+            };
+            match self.meta.commit(txn).await {
+                Ok(_) => return Ok(()),
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(EngineError::OperationAborted)
+    }
+
+    /// The keys of every configuration record of a bucket (removed with the bucket).
+    pub(crate) async fn bucket_config_keys(
+        &self,
+        bucket: &BucketName,
+    ) -> Result<Vec<Vec<u8>>, EngineError> {
+        let records = self
+            .meta
+            .scan(
+                &ScanRange::prefix(&keys::bucket_configs_prefix(bucket)),
+                1000,
+            )
+            .await?;
+        Ok(records.into_iter().map(|(k, _)| k).collect())
+    }
+}
