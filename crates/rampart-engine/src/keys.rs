@@ -49,6 +49,15 @@ pub(crate) fn bucket_key_for_name(name: &str) -> Vec<u8> {
     [BUCKETS, name.as_bytes()].concat()
 }
 
+
+pub(crate) fn bucket_configs_prefix(bucket: &BucketName) -> Vec<u8> {
+    [b"c/", bucket.as_str().as_bytes(), b"/"].concat()
+}
+
+pub(crate) fn bucket_config(bucket: &BucketName, kind: &str) -> Vec<u8> {
+    [bucket_configs_prefix(bucket).as_slice(), kind.as_bytes()].concat()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,12 +73,4 @@ mod tests {
         assert!(!prefix_ab.starts_with(&objects_prefix(&a)));
         assert_eq!(bucket_name_of(&bucket(&a)), Some("aaa"));
     }
-}
-
-pub(crate) fn bucket_configs_prefix(bucket: &BucketName) -> Vec<u8> {
-    [b"c/", bucket.as_str().as_bytes(), b"/"].concat()
-}
-
-pub(crate) fn bucket_config(bucket: &BucketName, kind: &str) -> Vec<u8> {
-    [bucket_configs_prefix(bucket).as_slice(), kind.as_bytes()].concat()
 }
