@@ -171,6 +171,15 @@ pub fn checksum(
     }
 }
 
+/// `x-amz-tagging`: the object's tags as URL query parameters.
+pub fn object_tags(headers: &HeaderMap) -> Result<rampart_engine::tagging::TagSet, ApiError> {
+    use rampart_engine::tagging::{MAX_OBJECT_TAGS, TagSet};
+    match get(headers, "x-amz-tagging")? {
+        None => Ok(TagSet::default()),
+        Some(v) => Ok(TagSet::from_query(v, MAX_OBJECT_TAGS)?),
+    }
+}
+
 /// The length of the object bytes the client declared: `x-amz-decoded-content-length` for
 /// aws-chunked bodies, `Content-Length` otherwise. S3 requires one on every upload.
 pub fn declared_length(headers: &HeaderMap, chunked: bool) -> Result<u64, ApiError> {

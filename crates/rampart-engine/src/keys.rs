@@ -49,7 +49,6 @@ pub(crate) fn bucket_key_for_name(name: &str) -> Vec<u8> {
     [BUCKETS, name.as_bytes()].concat()
 }
 
-
 pub(crate) fn bucket_configs_prefix(bucket: &BucketName) -> Vec<u8> {
     [b"c/", bucket.as_str().as_bytes(), b"/"].concat()
 }

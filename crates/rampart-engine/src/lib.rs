@@ -32,7 +32,7 @@ pub use hash::Md5;
 pub use list::{ListEntry, ListObjectsPage, ListObjectsParams};
 pub use object::{
     CopyObjectInput, CopySource, DeleteObjectOutcome, GetObjectOutput, HeadObjectOutput,
-    MetadataDirective, PutObjectInput, PutObjectOutput, ReadRequest,
+    MetadataDirective, PutObjectInput, PutObjectOutput, ReadRequest, TaggingDirective,
 };
 pub use records::{BucketRecord, ContentHeaders, ObjectRecord};
 pub use time::Timestamp;

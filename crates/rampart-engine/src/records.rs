@@ -57,6 +57,8 @@ pub struct ObjectRecord {
     /// `x-amz-meta-*` pairs: names lowercased without the prefix, in the order received.
     pub user_metadata: Vec<(String, String)>,
     pub storage_class: String,
+    #[serde(default)]
+    pub tags: crate::tagging::TagSet,
     pub(crate) data: DataRef,
 }
 

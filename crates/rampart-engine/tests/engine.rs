@@ -53,6 +53,7 @@ fn put_input(bucket: &BucketName, key: &str, data: Vec<u8>) -> PutObjectInput {
         headers: Default::default(),
         user_metadata: Vec::new(),
         storage_class: None,
+        tags: Default::default(),
         condition: WriteCondition::None,
         owner: owner(),
     }

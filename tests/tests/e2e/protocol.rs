@@ -197,21 +197,20 @@ async fn known_but_unbuilt_operations_are_not_implemented() {
         .unwrap_err();
     expect_501("PutBucketPolicy", status_and_code(&e));
     let e = s3
-        .create_multipart_upload()
-        .bucket(&bucket)
-        .key("mpu")
-        .send()
-        .await
-        .unwrap_err();
-    expect_501("CreateMultipartUpload", status_and_code(&e));
-    let e = s3
-        .get_object_tagging()
+        .get_object_retention()
         .bucket(&bucket)
         .key("k")
         .send()
         .await
         .unwrap_err();
-    expect_501("GetObjectTagging", status_and_code(&e));
+    expect_501("GetObjectRetention", status_and_code(&e));
+    let e = s3
+        .get_bucket_encryption()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap_err();
+    expect_501("GetBucketEncryption", status_and_code(&e));
     let e = s3
         .list_object_versions()
         .bucket(&bucket)
@@ -256,7 +255,7 @@ async fn unsupported_method_is_method_not_allowed() {
 }
 
 #[tokio::test]
-async fn put_with_encryption_or_tagging_is_refused_and_creates_nothing() {
+async fn put_with_encryption_or_object_lock_is_refused_and_creates_nothing() {
     let (server, bucket) = server_with_bucket("refuse").await;
     let s3 = server.client();
     let e = s3
@@ -273,14 +272,14 @@ async fn put_with_encryption_or_tagging_is_refused_and_creates_nothing() {
     let e = s3
         .put_object()
         .bucket(&bucket)
-        .key("tagged")
-        .tagging("a=b")
+        .key("locked")
+        .object_lock_legal_hold_status(aws_sdk_s3::types::ObjectLockLegalHoldStatus::On)
         .body(ByteStream::from_static(b"data"))
         .send()
         .await
         .unwrap_err();
     assert_eq!(status_and_code(&e), (501, "NotImplemented".to_owned()));
-    assert!(!exists(&server, &bucket, "tagged").await);
+    assert!(!exists(&server, &bucket, "locked").await);
 }
 
 // ---------------------------------------------------------------------------------------------

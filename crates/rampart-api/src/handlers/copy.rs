@@ -2,7 +2,7 @@
 
 use axum::response::Response;
 use http::StatusCode;
-use rampart_engine::{CopyObjectInput, CopySource, MetadataDirective};
+use rampart_engine::{CopyObjectInput, CopySource, MetadataDirective, TaggingDirective};
 use rampart_types::BucketName;
 
 use crate::authz::authorize;
@@ -85,16 +85,17 @@ fn metadata_directive(ctx: &RequestCtx) -> Result<MetadataDirective, ApiError> {
 pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     reject_unsupported_write_headers(&ctx.headers)?;
     check_object_acl_headers(&ctx.headers)?;
-    if let Some(directive) = headers::get(&ctx.headers, "x-amz-tagging-directive")?
-        && directive != "COPY"
-        && directive != "REPLACE"
-    {
-        return Err(ApiError::invalid_argument(
-            "Unknown tagging directive.",
-            "x-amz-tagging-directive",
-            directive,
-        ));
-    }
+    let tagging = match headers::get(&ctx.headers, "x-amz-tagging-directive")? {
+        None | Some("COPY") => TaggingDirective::Copy,
+        Some("REPLACE") => TaggingDirective::Replace(headers::object_tags(&ctx.headers)?),
+        Some(other) => {
+            return Err(ApiError::invalid_argument(
+                "Unknown tagging directive.",
+                "x-amz-tagging-directive",
+                other,
+            ));
+        }
+    };
     let raw_source = headers::get(&ctx.headers, "x-amz-copy-source")?.unwrap_or("");
     let source = parse_copy_source(raw_source)?;
     // Reading the source is its own authorization decision, against the source's owner.
@@ -115,6 +116,7 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         bucket: ctx.bucket()?.clone(),
         key: ctx.key()?.clone(),
         metadata: metadata_directive(ctx)?,
+        tagging,
         storage_class: storage_class(&ctx.headers)?,
         condition: headers::write_condition(&ctx.headers)?,
         owner: ctx.owner()?,

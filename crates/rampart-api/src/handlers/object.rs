@@ -38,7 +38,6 @@ const UNSUPPORTED_WRITE_HEADERS: &[(&str, &str)] = &[
         "x-amz-server-side-encryption-aws-kms-key-id",
         "Server-side encryption with KMS keys",
     ),
-    ("x-amz-tagging", "Object tagging"),
     ("x-amz-object-lock-mode", "Object Lock"),
     ("x-amz-object-lock-retain-until-date", "Object Lock"),
     ("x-amz-object-lock-legal-hold", "Object Lock"),
@@ -101,6 +100,7 @@ pub async fn put_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         headers: headers::content_headers(&ctx.headers)?,
         user_metadata: headers::user_metadata(&ctx.headers),
         storage_class: storage_class(&ctx.headers)?,
+        tags: headers::object_tags(&ctx.headers)?,
         condition: headers::write_condition(&ctx.headers)?,
         owner: ctx.owner()?,
         body: ctx.take_body(trailer),
@@ -216,6 +216,9 @@ fn object_headers(
     }
     if record.storage_class != "STANDARD" {
         response::set(r, "x-amz-storage-class", &record.storage_class)?;
+    }
+    if !record.tags.is_empty() {
+        response::set(r, "x-amz-tagging-count", &record.tags.len().to_string())?;
     }
     for (key, value) in &record.user_metadata {
         let name =

@@ -25,12 +25,22 @@ pub enum MetadataDirective {
     },
 }
 
+/// `x-amz-tagging-directive`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaggingDirective {
+    /// Keep the source's tags.
+    Copy,
+    /// Use these tags (from `x-amz-tagging`).
+    Replace(crate::tagging::TagSet),
+}
+
 pub struct CopyObjectInput {
     pub source: CopySource,
     pub source_conditions: ReadConditions,
     pub bucket: BucketName,
     pub key: ObjectKey,
     pub metadata: MetadataDirective,
+    pub tagging: TaggingDirective,
     pub storage_class: Option<String>,
     pub condition: WriteCondition,
     pub owner: Owner,
@@ -77,6 +87,10 @@ impl Engine {
             } => (headers, user_metadata),
         };
         check_user_metadata(&user_metadata)?;
+        let tags = match input.tagging {
+            TaggingDirective::Copy => source.tags.clone(),
+            TaggingDirective::Replace(tags) => tags,
+        };
 
         if to_self {
             // Only the metadata changes: the new record keeps the same bytes. The swap is
@@ -86,6 +100,7 @@ impl Engine {
                 headers,
                 user_metadata,
                 storage_class,
+                tags,
                 owner: input.owner,
                 ..source.clone()
             };
@@ -134,6 +149,7 @@ impl Engine {
             headers,
             user_metadata,
             storage_class,
+            tags,
             data: ingested.data,
         };
         if let Err(e) = self

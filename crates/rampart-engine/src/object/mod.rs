@@ -11,7 +11,7 @@ use bytes::Bytes;
 use rampart_store::{Expect, StoreError, Txn};
 use rampart_types::{BucketName, ETag};
 
-pub use copy::{CopyObjectInput, CopySource, MetadataDirective};
+pub use copy::{CopyObjectInput, CopySource, MetadataDirective, TaggingDirective};
 pub use delete::DeleteObjectOutcome;
 pub use get::{GetObjectOutput, HeadObjectOutput, ReadRequest};
 pub use put::{PutObjectInput, PutObjectOutput};

@@ -18,6 +18,7 @@ pub struct PutObjectInput {
     pub headers: ContentHeaders,
     pub user_metadata: Vec<(String, String)>,
     pub storage_class: Option<String>,
+    pub tags: crate::tagging::TagSet,
     pub condition: WriteCondition,
     pub owner: Owner,
 }
@@ -68,6 +69,7 @@ impl Engine {
             headers: input.headers,
             user_metadata: input.user_metadata,
             storage_class: input.storage_class.unwrap_or_else(|| "STANDARD".to_owned()),
+            tags: input.tags,
             data: ingested.data,
         };
         let committed = self
