@@ -319,3 +319,68 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// A `multipart/form-data` body written by hand, part by part, as a browser sends a form.
+#[derive(Clone, Debug)]
+pub struct MultipartForm {
+    boundary: String,
+    body: Vec<u8>,
+}
+
+impl Default for MultipartForm {
+    fn default() -> Self {
+        Self::new("----RampartFormBoundary7MA4YWxkTrZu0gW")
+    }
+}
+
+impl MultipartForm {
+    pub fn new(boundary: &str) -> Self {
+        Self {
+            boundary: boundary.to_owned(),
+            body: Vec::new(),
+        }
+    }
+
+    /// The request's `content-type` header value.
+    pub fn content_type(&self) -> String {
+        format!("multipart/form-data; boundary={}", self.boundary)
+    }
+
+    /// A plain field: `Content-Disposition: form-data; name="…"` and the value.
+    pub fn field(self, name: &str, value: &str) -> Self {
+        self.part(name, None, None, value.as_bytes())
+    }
+
+    /// A part with an optional `filename` parameter and `Content-Type` header.
+    pub fn part(
+        mut self,
+        name: &str,
+        filename: Option<&str>,
+        content_type: Option<&str>,
+        data: &[u8],
+    ) -> Self {
+        let mut head = format!(
+            "--{}\r\nContent-Disposition: form-data; name=\"{name}\"",
+            self.boundary
+        );
+        if let Some(filename) = filename {
+            head.push_str(&format!("; filename=\"{filename}\""));
+        }
+        head.push_str("\r\n");
+        if let Some(content_type) = content_type {
+            head.push_str(&format!("Content-Type: {content_type}\r\n"));
+        }
+        head.push_str("\r\n");
+        self.body.extend_from_slice(head.as_bytes());
+        self.body.extend_from_slice(data);
+        self.body.extend_from_slice(b"\r\n");
+        self
+    }
+
+    /// The body, closed with the final delimiter.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.body
+            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        self.body
+    }
+}

@@ -78,6 +78,51 @@ pub async fn read_body_limited(mut body: ByteStream, limit: usize) -> Result<Byt
     Ok(out.freeze())
 }
 
+/// Reads a small XML request body that S3 requires to carry `Content-MD5` or a flexible
+/// checksum (DeleteObjects, PutObjectTagging, PutBucketTagging, PutBucketCors, …), and
+/// verifies whichever was sent.
+pub async fn read_checked_body(
+    ctx: &crate::service::RequestCtx,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    use rampart_engine::Md5;
+    use rampart_engine::checksum::{ChecksumHasher, ExpectedValue};
+    let content_md5 = crate::headers::content_md5(&ctx.headers)?;
+    let (checksum, trailer) = crate::headers::checksum(&ctx.headers)?;
+    if content_md5.is_none() && checksum.is_none() {
+        return Err(ApiError::with_message(
+            S3ErrorCode::InvalidRequest,
+            "Missing required header for this request: Content-MD5 OR x-amz-checksum-*",
+        ));
+    }
+    let body = read_body_limited(ctx.take_body(trailer), limit).await?;
+    if let Some(expected) = content_md5
+        && Md5::digest(&body) != expected
+    {
+        return Err(ApiError::new(S3ErrorCode::BadDigest));
+    }
+    if let Some(expected) = checksum {
+        let mut hasher = ChecksumHasher::new(expected.algorithm);
+        hasher.update(&body);
+        let sent = match expected.value {
+            ExpectedValue::Header(raw) => Some(raw),
+            ExpectedValue::Trailer(slot) => slot
+                .take()
+                .and_then(|v| expected.algorithm.decode_value(&v)),
+        };
+        if sent.as_deref() != Some(hasher.finalize().as_slice()) {
+            return Err(ApiError::with_message(
+                S3ErrorCode::BadDigest,
+                format!(
+                    "The {} you specified did not match the calculated checksum.",
+                    expected.algorithm.name()
+                ),
+            ));
+        }
+    }
+    Ok(body)
+}
+
 /// Fails the body with `RequestTimeout` when the client sends nothing for `timeout`.
 struct IdleTimeout<S> {
     inner: S,

@@ -137,6 +137,17 @@ impl From<EngineError> for ApiError {
             EngineError::BucketAlreadyExists => C::BucketAlreadyExists.into(),
             EngineError::BucketNotEmpty => C::BucketNotEmpty.into(),
             EngineError::NoSuchKey => C::NoSuchKey.into(),
+            EngineError::NoSuchUpload => C::NoSuchUpload.into(),
+            EngineError::InvalidPart => C::InvalidPart.into(),
+            EngineError::InvalidPartOrder => C::InvalidPartOrder.into(),
+            EngineError::EntityTooSmall { size, min, part } => ApiError::new(C::EntityTooSmall)
+                .field("ProposedSize", size.to_string())
+                .field("MinSizeAllowed", min.to_string())
+                .field("PartNumber", part.to_string()),
+            EngineError::MalformedXml => C::MalformedXML.into(),
+            EngineError::InvalidPartNumber { parts } => ApiError::new(C::InvalidPartNumber)
+                .field("PartNumberRequested", "")
+                .field("ActualPartCount", parts.to_string()),
             EngineError::PreconditionFailed { condition } => {
                 ApiError::new(C::PreconditionFailed).field("Condition", condition)
             }

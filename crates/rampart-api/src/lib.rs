@@ -13,6 +13,7 @@ mod error_code;
 mod handlers;
 mod headers;
 mod ids;
+mod post_policy;
 pub mod query;
 mod response;
 pub mod router;

@@ -91,7 +91,16 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     );
     let method = request.method().clone();
     let uri = request.uri().path().to_owned();
-    let result = dispatch(state, request).instrument(span.clone()).await;
+    let cors = handlers::cors::CrossOrigin::of(request.headers(), &method);
+    let mut named_bucket = None;
+    let result = dispatch(state.clone(), request, &mut named_bucket)
+        .instrument(span.clone())
+        .await;
+    // A cross-origin request gets its bucket's CORS headers on every answer, errors included.
+    let result = match (cors, named_bucket) {
+        (Some(cors), Some(bucket)) => cors.apply(&state, &bucket, result).await,
+        _ => result,
+    };
     let mut response = match result {
         Ok(response) => response,
         Err(err) => {
@@ -143,7 +152,12 @@ fn error_response(err: ApiError, request_id: &str, host_id: &str, is_head: bool)
     response
 }
 
-async fn dispatch(state: Arc<AppState>, request: Request) -> Result<Response, ApiError> {
+/// `named_bucket` is set to the request's bucket as soon as its name is known to be valid.
+async fn dispatch(
+    state: Arc<AppState>,
+    request: Request,
+    named_bucket: &mut Option<BucketName>,
+) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     check_header_size(&parts.headers, state.config.max_header_bytes)?;
     let query = Query::parse(parts.uri.query().unwrap_or(""))?;
@@ -218,14 +232,18 @@ async fn dispatch(state: Arc<AppState>, request: Request) -> Result<Response, Ap
             })
         })
         .transpose()?;
+    named_bucket.clone_from(&bucket);
     let bucket_record = match (&bucket, route.endpoint) {
-        (Some(name), endpoint) if endpoint != Endpoint::CreateBucket => Some(
-            state
-                .engine
-                .bucket(name)
-                .await
-                .map_err(|e| ApiError::from(e).field("BucketName", name.as_str()))?,
-        ),
+        (Some(name), endpoint) if endpoint != Endpoint::CreateBucket => {
+            Some(state.engine.bucket(name).await.map_err(|e| {
+                let e = ApiError::from(e);
+                if endpoint == Endpoint::CorsPreflight && e.code == S3ErrorCode::NoSuchBucket {
+                    // A preflight learns nothing about which buckets exist.
+                    return handlers::cors::bucket_not_found(&parts.headers);
+                }
+                e.field("BucketName", name.as_str())
+            })?)
+        }
         _ => None,
     };
     if !self_authenticating {

@@ -95,6 +95,27 @@ impl From<SigV4Error> for ApiError {
                 ApiError::with_message(C::InvalidRequest, message)
             }
             SigV4Error::IncompleteBody => ApiError::with_message(C::IncompleteBody, message),
+            SigV4Error::InvalidPostField {
+                field,
+                value,
+                region,
+                ..
+            } => {
+                let err = ApiError::invalid_argument(message, field, value);
+                match region {
+                    Some(r) => err.field("Region", r),
+                    None => err,
+                }
+            }
+            SigV4Error::PostSignatureDoesNotMatch {
+                access_key_id,
+                signature_provided,
+                string_to_sign,
+            } => ApiError::with_message(C::SignatureDoesNotMatch, message)
+                .field("AWSAccessKeyId", access_key_id)
+                .field("StringToSign", string_to_sign.clone())
+                .field("SignatureProvided", signature_provided)
+                .field("StringToSignBytes", hex_bytes(&string_to_sign)),
         }
     }
 }

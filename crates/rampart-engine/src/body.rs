@@ -20,15 +20,24 @@ pub(crate) struct BodySpec {
     pub max_size: u64,
     pub declared_len: Option<u64>,
     pub content_md5: Option<[u8; 16]>,
+    /// The client's checksum, verified at the end of the body.
     pub checksum: Option<ExpectedChecksum>,
+    /// The checksum to compute and store: S3 stores one with every object (the client's
+    /// algorithm, or CRC64NVME). It may differ from the client's (a part of an upload created
+    /// without an algorithm still carries the SDK's CRC32): then both are computed.
+    pub store_algorithm: ChecksumAlgorithm,
+    /// Always write a blob, however small (multipart parts are referenced as blobs).
+    pub force_blob: bool,
 }
 
 #[derive(Debug)]
 pub(crate) struct Digests {
     pub size: u64,
     pub md5: [u8; 16],
-    /// The flexible checksum the client asked for, verified.
-    pub checksum: Option<(ChecksumAlgorithm, Vec<u8>)>,
+    /// The checksum to store, in `BodySpec::store_algorithm`.
+    pub stored: (ChecksumAlgorithm, Vec<u8>),
+    /// The client's checksum, verified (S3 echoes it in the response).
+    pub client: Option<(ChecksumAlgorithm, Vec<u8>)>,
 }
 
 /// A body taken in and verified, not yet referenced by any record.
@@ -42,13 +51,16 @@ pub(crate) struct Ingested {
 /// MD5 (the ETag) and the requested flexible checksum, fed together.
 struct Hashers {
     md5: Md5,
-    checksum: Option<ChecksumHasher>,
+    stored: ChecksumHasher,
+    /// The client's algorithm when it is not the stored one.
+    client: Option<ChecksumHasher>,
 }
 
 impl StreamDigest for Hashers {
     fn update(&mut self, data: &[u8]) {
         self.md5.update(data);
-        if let Some(h) = &mut self.checksum {
+        self.stored.update(data);
+        if let Some(h) = &mut self.client {
             h.update(data);
         }
     }
@@ -62,13 +74,16 @@ struct Verifier {
 
 impl Verifier {
     fn new(spec: BodySpec) -> (Self, Hashers) {
-        let checksum = spec
+        let client = spec
             .checksum
             .as_ref()
-            .map(|c| ChecksumHasher::new(c.algorithm));
+            .map(|c| c.algorithm)
+            .filter(|a| *a != spec.store_algorithm)
+            .map(ChecksumHasher::new);
         let hashers = Hashers {
             md5: Md5::new(),
-            checksum,
+            stored: ChecksumHasher::new(spec.store_algorithm),
+            client,
         };
         (Self { spec, len: 0 }, hashers)
     }
@@ -109,9 +124,13 @@ impl Verifier {
                 algorithm: "Content-MD5",
             });
         }
-        let checksum = match (self.spec.checksum, hashers.checksum) {
-            (Some(expected), Some(hasher)) => {
-                let computed = hasher.finalize();
+        let stored = hashers.stored.finalize();
+        let client = match self.spec.checksum {
+            Some(expected) => {
+                let computed = match hashers.client {
+                    Some(h) => h.finalize(),
+                    None => stored.clone(),
+                };
                 let sent = match expected.value {
                     ExpectedValue::Header(raw) => raw,
                     ExpectedValue::Trailer(slot) => {
@@ -136,12 +155,13 @@ impl Verifier {
                 }
                 Some((expected.algorithm, computed))
             }
-            _ => None,
+            None => None,
         };
         Ok(Digests {
             size: self.len,
             md5,
-            checksum,
+            stored: (self.spec.store_algorithm, stored),
+            client,
         })
     }
 }
@@ -242,6 +262,7 @@ impl Engine {
         let mut head = BytesMut::new();
         // Small bodies are hashed in place; only a body that outgrows the inline limit moves
         // its hashing to another core.
+        let force_blob = verifier.spec.force_blob;
         while head.len() <= INLINE_OBJECT_MAX {
             match body.next().await {
                 Some(Ok(chunk)) => {
@@ -250,6 +271,20 @@ impl Engine {
                     head.extend_from_slice(&chunk);
                 }
                 Some(Err(e)) => return Err(EngineError::from_body_error(e)),
+                None if force_blob => {
+                    let digests = verifier.finish(hashers)?;
+                    let info = self
+                        .blobs
+                        .put(Box::pin(futures::stream::iter(
+                            (!head.is_empty()).then(|| Ok(head.split().freeze())),
+                        )))
+                        .await?;
+                    return Ok(Ingested {
+                        data: DataRef::Blob(info.id),
+                        inline: None,
+                        digests,
+                    });
+                }
                 None => {
                     let digests = verifier.finish(hashers)?;
                     return Ok(Ingested {

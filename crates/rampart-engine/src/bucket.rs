@@ -197,6 +197,11 @@ impl Engine {
                 .await?;
             return Err(EngineError::BucketNotEmpty);
         }
+        // In-progress multipart uploads do not keep a bucket alive (S3 removes them with it);
+        // no new one can start while the bucket is marked.
+        for (upload, version) in self.bucket_uploads(name).await? {
+            self.remove_upload(name, &upload, version).await?;
+        }
         let mut txn = Txn::new()
             .check(key.clone(), Expect::Version(marked))
             .delete(key);
@@ -205,5 +210,27 @@ impl Engine {
         }
         self.meta.commit(txn).await?;
         Ok(())
+    }
+}
+
+impl Engine {
+    /// Every multipart upload of a bucket, with its record version.
+    pub(crate) async fn bucket_uploads(
+        &self,
+        bucket: &BucketName,
+    ) -> Result<Vec<(crate::multipart::UploadRecord, RecordVersion)>, EngineError> {
+        let all = ScanRange::prefix(&keys::uploads_prefix(bucket));
+        let mut range = all.clone();
+        let mut uploads = Vec::new();
+        loop {
+            let page = self.meta.scan(&range, 1000).await?;
+            let Some((last, _)) = page.last() else {
+                return Ok(uploads);
+            };
+            range = all.resume_after(last);
+            for (_, record) in &page {
+                uploads.push((decode(&record.value)?, record.version));
+            }
+        }
     }
 }

@@ -81,6 +81,31 @@ impl ChecksumAlgorithm {
     }
 }
 
+/// How a multipart object's checksum covers it: one checksum of the whole object (CRCs, by
+/// combining the parts'), or a checksum of the parts' checksums (`…-N`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChecksumType {
+    FullObject,
+    Composite,
+}
+
+impl ChecksumType {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::FullObject => "FULL_OBJECT",
+            Self::Composite => "COMPOSITE",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.trim() {
+            "FULL_OBJECT" => Some(Self::FullObject),
+            "COMPOSITE" => Some(Self::Composite),
+            _ => None,
+        }
+    }
+}
+
 /// An incremental checksum of one algorithm.
 pub enum ChecksumHasher {
     Crc(crc_fast::Digest, ChecksumAlgorithm),

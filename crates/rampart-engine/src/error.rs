@@ -17,6 +17,18 @@ pub enum EngineError {
     BucketNotEmpty,
     #[error("the specified key does not exist")]
     NoSuchKey,
+    #[error("the specified multipart upload does not exist")]
+    NoSuchUpload,
+    /// A part named at completion was not uploaded, or its ETag or checksum differs.
+    #[error("one or more of the specified parts could not be found")]
+    InvalidPart,
+    #[error("the list of parts was not in ascending order")]
+    InvalidPartOrder,
+    /// A part other than the last is under the minimum part size.
+    #[error("part {part} is {size} bytes; parts other than the last must be at least {min}")]
+    EntityTooSmall { size: u64, min: u64, part: u32 },
+    #[error("the XML was not well-formed or did not validate")]
+    MalformedXml,
     /// A precondition header did not hold (412); `condition` names the header.
     #[error("precondition failed: {condition}")]
     PreconditionFailed { condition: &'static str },
@@ -28,6 +40,9 @@ pub enum EngineError {
     },
     #[error(transparent)]
     InvalidRange(#[from] RangeNotSatisfiable),
+    /// `partNumber` past the object's parts (416).
+    #[error("the requested part number is not satisfiable; the object has {parts} parts")]
+    InvalidPartNumber { parts: u32 },
     /// The body's MD5 differs from Content-MD5, or a flexible checksum differs.
     #[error("the {algorithm} you specified did not match the calculated value")]
     BadDigest { algorithm: &'static str },

@@ -8,6 +8,9 @@
 //! | `d/<blob id>` | the bytes of a small object kept inline |
 //! | `r/<blob id>` | marks a blob file as referenced (orphan reclamation) |
 //! | `c/<bucket>/<kind>` | a bucket configuration document (tagging, CORS, …) |
+//! | `m/<manifest id>` | the part list of a completed multipart object |
+//! | `u/<bucket>/<key>\0<upload id>` | a multipart upload in progress |
+//! | `p/<upload id>/<part number, 5 digits>` | an uploaded part |
 //!
 //! Bucket names never contain `/`, so `o/<bucket>/` is unambiguous, and object keys compare in
 //! the raw UTF-8 byte order S3 lists them in.
@@ -55,6 +58,35 @@ pub(crate) fn bucket_configs_prefix(bucket: &BucketName) -> Vec<u8> {
 
 pub(crate) fn bucket_config(bucket: &BucketName, kind: &str) -> Vec<u8> {
     [bucket_configs_prefix(bucket).as_slice(), kind.as_bytes()].concat()
+}
+
+pub(crate) fn manifest(id: &BlobId) -> Vec<u8> {
+    [b"m/", id.as_str().as_bytes()].concat()
+}
+
+pub(crate) fn uploads_prefix(bucket: &BucketName) -> Vec<u8> {
+    [b"u/", bucket.as_str().as_bytes(), b"/"].concat()
+}
+
+/// Uploads sort by key, then by upload id (which sorts by initiation time).
+pub(crate) fn upload(bucket: &BucketName, key: &str, upload_id: &str) -> Vec<u8> {
+    [
+        uploads_prefix(bucket).as_slice(),
+        key.as_bytes(),
+        b"\0",
+        upload_id.as_bytes(),
+    ]
+    .concat()
+}
+
+pub(crate) fn parts_prefix(upload_id: &str) -> Vec<u8> {
+    [b"p/", upload_id.as_bytes(), b"/"].concat()
+}
+
+pub(crate) fn part(upload_id: &str, number: u32) -> Vec<u8> {
+    let mut k = parts_prefix(upload_id);
+    k.extend_from_slice(format!("{number:05}").as_bytes());
+    k
 }
 
 #[cfg(test)]

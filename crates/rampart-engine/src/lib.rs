@@ -10,11 +10,14 @@ mod bucket;
 mod bucket_config;
 pub mod checksum;
 mod conditions;
+pub mod cors;
 mod error;
 pub mod hash;
 mod keys;
 mod list;
+pub mod multipart;
 mod object;
+mod readers;
 mod reclaim;
 mod records;
 pub mod tagging;
@@ -32,9 +35,9 @@ pub use hash::Md5;
 pub use list::{ListEntry, ListObjectsPage, ListObjectsParams};
 pub use object::{
     CopyObjectInput, CopySource, DeleteObjectOutcome, GetObjectOutput, HeadObjectOutput,
-    MetadataDirective, PutObjectInput, PutObjectOutput, ReadRequest, TaggingDirective,
+    MetadataDirective, PartRead, PutObjectInput, PutObjectOutput, ReadRequest, TaggingDirective,
 };
-pub use records::{BucketRecord, ContentHeaders, ObjectRecord};
+pub use records::{BucketRecord, ContentHeaders, ObjectChecksum, ObjectRecord, PartRef};
 pub use time::Timestamp;
 
 /// Limits that S3 documents and the engine enforces.
@@ -65,6 +68,7 @@ pub struct EngineConfig {
 pub struct Engine {
     meta: Arc<dyn MetaStore>,
     blobs: Arc<dyn BlobStore>,
+    readers: Arc<readers::ReaderRegistry>,
     config: Arc<EngineConfig>,
 }
 
@@ -72,6 +76,7 @@ impl Engine {
     pub fn new(meta: Arc<dyn MetaStore>, blobs: Arc<dyn BlobStore>, config: EngineConfig) -> Self {
         Self {
             meta,
+            readers: readers::ReaderRegistry::new(blobs.clone()),
             blobs,
             config: Arc::new(config),
         }

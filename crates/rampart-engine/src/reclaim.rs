@@ -23,6 +23,46 @@ pub(crate) async fn orphaned_blobs(
 }
 
 impl Engine {
+    /// Finishes what a crash interrupted in multipart uploads: an upload left Completing is
+    /// returned to Active (the client may complete it again), one left Aborting is removed.
+    /// Run before accepting requests.
+    pub async fn recover_interrupted_uploads(&self) -> Result<usize, EngineError> {
+        use crate::multipart::{UploadRecord, UploadState};
+        let all = ScanRange::prefix(b"u/");
+        let mut range = all.clone();
+        let mut recovered = 0;
+        loop {
+            let page = self.meta.scan(&range, 1000).await?;
+            let Some((last, _)) = page.last() else {
+                return Ok(recovered);
+            };
+            range = all.resume_after(last);
+            for (key, record) in &page {
+                let mut upload: UploadRecord = decode(&record.value)?;
+                match upload.state {
+                    UploadState::Active => continue,
+                    UploadState::Aborting => {
+                        let Some(bucket) = upload_bucket(key) else {
+                            continue;
+                        };
+                        self.remove_upload(&bucket, &upload, record.version).await?;
+                    }
+                    UploadState::Completing => {
+                        upload.state = UploadState::Active;
+                        let txn = Txn::new()
+                            .check(key.clone(), Expect::Version(record.version))
+                            .put(key.clone(), encode(&upload)?);
+                        match self.meta.commit(txn).await {
+                            Ok(_) | Err(StoreError::Conflict { .. }) => {}
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                }
+                recovered += 1;
+            }
+        }
+    }
+
     /// Returns buckets that a crash left in the middle of DeleteBucket to service. Run before
     /// accepting requests.
     pub async fn recover_interrupted_bucket_deletes(&self) -> Result<usize, EngineError> {
@@ -53,6 +93,13 @@ impl Engine {
             }
         }
     }
+}
+
+/// The bucket of an upload record's key, `u/<bucket>/<key>\0<id>`.
+fn upload_bucket(key: &[u8]) -> Option<rampart_types::BucketName> {
+    let rest = key.strip_prefix(b"u/")?;
+    let end = rest.iter().position(|b| *b == b'/')?;
+    rampart_types::BucketName::parse(std::str::from_utf8(&rest[..end]).ok()?).ok()
 }
 
 #[cfg(test)]

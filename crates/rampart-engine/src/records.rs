@@ -7,6 +7,7 @@ use rampart_types::{BucketName, ETag, Owner};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::checksum::{ChecksumAlgorithm, ChecksumType};
 use crate::{EngineError, Timestamp};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +46,29 @@ pub enum DataRef {
     Inline(BlobId),
     /// A blob in the blob store.
     Blob(BlobId),
+    /// A completed multipart upload: its parts' blobs, in order, listed by the manifest record
+    /// `m/<manifest>`. The parts are referenced where they were uploaded, never copied.
+    Parts { manifest: BlobId, count: u32 },
+}
+
+/// One part of a completed multipart object, in the manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartRef {
+    /// The number the part was uploaded under.
+    pub number: u32,
+    pub size: u64,
+    pub etag: ETag,
+    /// The part's checksum, in the object's checksum algorithm.
+    pub checksum: Option<Vec<u8>>,
+    pub blob: BlobId,
+}
+
+/// The checksum stored with an object and returned with `x-amz-checksum-mode: ENABLED`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectChecksum {
+    pub algorithm: ChecksumAlgorithm,
+    pub value: Vec<u8>,
+    pub kind: ChecksumType,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +83,31 @@ pub struct ObjectRecord {
     pub storage_class: String,
     #[serde(default)]
     pub tags: crate::tagging::TagSet,
+    #[serde(default)]
+    pub checksum: Option<ObjectChecksum>,
     pub(crate) data: DataRef,
+}
+
+impl ObjectRecord {
+    /// The number of parts of a multipart object; `None` for a single-PUT object.
+    pub fn parts_count(&self) -> Option<u32> {
+        match self.data {
+            DataRef::Parts { count, .. } => Some(count),
+            _ => None,
+        }
+    }
+
+    /// The checksum as S3 shows it: base64, with `-<parts>` for a composite checksum.
+    pub fn checksum_header(&self) -> Option<(ChecksumAlgorithm, String, ChecksumType)> {
+        let c = self.checksum.as_ref()?;
+        let mut value = ChecksumAlgorithm::encode_value(&c.value);
+        if c.kind == ChecksumType::Composite
+            && let Some(parts) = self.parts_count()
+        {
+            value.push_str(&format!("-{parts}"));
+        }
+        Some((c.algorithm, value, c.kind))
+    }
 }
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Bytes, EngineError> {

@@ -65,6 +65,7 @@ async fn read(engine: &Engine, bucket: &BucketName, key: &str) -> Result<Vec<u8>
             bucket: bucket.clone(),
             key: key.to_owned(),
             range: None,
+            part_number: None,
             conditions: Default::default(),
         })
         .await?;

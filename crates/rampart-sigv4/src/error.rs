@@ -147,6 +147,29 @@ pub enum SigV4Error {
     /// The body ended before the final chunk (or its trailers). S3: 400 `IncompleteBody`.
     #[error("The request body terminated unexpectedly")]
     IncompleteBody,
+
+    /// A browser-upload (POST Object) form's `X-Amz-Algorithm`, `X-Amz-Credential` or
+    /// `X-Amz-Date` field is malformed or names another region. S3: 400 `InvalidArgument`
+    /// with `<ArgumentName>` = `field`, `<ArgumentValue>` = `value` (and `<Region>` when set).
+    #[error("{message}")]
+    InvalidPostField {
+        field: &'static str,
+        value: String,
+        message: String,
+        region: Option<String>,
+    },
+
+    /// A POST form's `x-amz-signature` does not sign its policy. S3: 403
+    /// `SignatureDoesNotMatch` with `<AWSAccessKeyId>`, `<StringToSign>` (the policy as sent),
+    /// `<SignatureProvided>` and `<StringToSignBytes>`; there is no canonical request.
+    #[error(
+        "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+    )]
+    PostSignatureDoesNotMatch {
+        access_key_id: String,
+        signature_provided: String,
+        string_to_sign: String,
+    },
 }
 
 impl SigV4Error {

@@ -4,6 +4,7 @@
 //! Server flow: [`parse_auth`] (no secret needed) → look up the access key → [`verify`] →
 //! for an aws-chunked body, [`ChunkedMode::for_payload`] and a [`ChunkedDecoder`].
 //! Client flow (tests): [`sign_request`], [`presign_url`], [`encode_aws_chunked`].
+//! Browser uploads (POST Object): [`parse_post_auth`] → look up the key → [`verify_post_auth`].
 
 mod auth;
 mod canonical;
@@ -12,6 +13,7 @@ mod chunked_encode;
 mod client;
 mod datetime;
 mod error;
+mod post_policy;
 mod request;
 mod signing;
 mod uri;
@@ -30,6 +32,10 @@ pub use chunked_encode::encode_aws_chunked;
 pub use client::{PresignedUrl, SignedRequest, SigningParams, presign_url, sign_request};
 pub use datetime::{format_amz_date, format_iso8601, parse_amz_date, parse_http_date};
 pub use error::{MSG_MISSING_QUERY_PARAMS, MSG_ONE_AUTH_MECHANISM, SigV4Error};
+pub use post_policy::{
+    FIELD_ALGORITHM, FIELD_CREDENTIAL, FIELD_DATE, FIELD_SIGNATURE, ParsedPostAuth, PostAuthFields,
+    parse_post_auth, sign_post_policy, verify_post_auth,
+};
 pub use request::RequestParts;
 pub use signing::{
     ALGORITHM, CredentialScope, EMPTY_SHA256_HEX, SigningKey, chunk_string_to_sign, hmac_sha256,

@@ -70,6 +70,16 @@ pub async fn run(config: Config) -> Result<(), String> {
     if recovered > 0 {
         tracing::warn!(recovered, "recovered buckets from interrupted deletes");
     }
+    let recovered = engine
+        .recover_interrupted_uploads()
+        .await
+        .map_err(|e| format!("recovery failed: {e}"))?;
+    if recovered > 0 {
+        tracing::warn!(
+            recovered,
+            "recovered multipart uploads from an interrupted complete or abort"
+        );
+    }
 
     let bootstrap = credentials::load_or_create(&config.data_dir, config.root_key.clone())?;
     let identities = IdentityStore::open(meta, &config.account_name, bootstrap.key.clone())

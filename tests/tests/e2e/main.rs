@@ -2,13 +2,18 @@
 //! link of the SDK); each test starts its own server.
 
 mod auth;
+mod bucket_tagging;
 mod buckets;
 mod cli;
 mod common;
 mod copy;
+mod cors;
 mod crash;
 mod delete_objects;
 mod list;
+mod multipart;
 mod objects;
+mod post_object;
 mod protocol;
 mod startup;
+mod tagging;

@@ -26,7 +26,7 @@ fn bad_copy_source(value: &str) -> ApiError {
 }
 
 /// Parses `x-amz-copy-source`: `[/]bucket/key[?versionId=…]`, percent-encoded.
-fn parse_copy_source(value: &str) -> Result<CopySource, ApiError> {
+pub(crate) fn parse_copy_source(value: &str) -> Result<CopySource, ApiError> {
     let (path, version) = match value.split_once('?') {
         Some((path, query)) => (path, Some(query)),
         None => (value, None),

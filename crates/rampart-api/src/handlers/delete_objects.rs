@@ -3,13 +3,10 @@
 use axum::response::Response;
 use futures::StreamExt;
 use http::StatusCode;
-use rampart_engine::Md5;
-use rampart_engine::checksum::{ChecksumHasher, ExpectedValue};
 use rampart_types::ObjectKey;
 
-use crate::body::read_body_limited;
+use crate::body::read_checked_body;
 use crate::error::{ApiError, S3ErrorCode};
-use crate::headers;
 use crate::response;
 use crate::service::RequestCtx;
 use crate::xml::object::{Delete, DeleteErrorXml, DeleteResult, DeletedXml};
@@ -22,39 +19,7 @@ const MAX_DELETE_BODY: usize = 8 * 1024 * 1024;
 const DELETE_CONCURRENCY: usize = 16;
 
 pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
-    let content_md5 = headers::content_md5(&ctx.headers)?;
-    let (checksum, trailer) = headers::checksum(&ctx.headers)?;
-    if content_md5.is_none() && checksum.is_none() {
-        return Err(ApiError::with_message(
-            S3ErrorCode::InvalidRequest,
-            "Missing required header for this request: Content-MD5 OR x-amz-checksum-*",
-        ));
-    }
-    let body = read_body_limited(ctx.take_body(trailer), MAX_DELETE_BODY).await?;
-    if let Some(expected) = content_md5
-        && Md5::digest(&body) != expected
-    {
-        return Err(ApiError::new(S3ErrorCode::BadDigest));
-    }
-    if let Some(expected) = checksum {
-        let mut hasher = ChecksumHasher::new(expected.algorithm);
-        hasher.update(&body);
-        let sent = match expected.value {
-            ExpectedValue::Header(raw) => Some(raw),
-            ExpectedValue::Trailer(slot) => slot
-                .take()
-                .and_then(|v| expected.algorithm.decode_value(&v)),
-        };
-        if sent.as_deref() != Some(hasher.finalize().as_slice()) {
-            return Err(ApiError::with_message(
-                S3ErrorCode::BadDigest,
-                format!(
-                    "The {} you specified did not match the calculated checksum.",
-                    expected.algorithm.name()
-                ),
-            ));
-        }
-    }
+    let body = read_checked_body(ctx, MAX_DELETE_BODY).await?;
     if body.is_empty() {
         return Err(ApiError::new(S3ErrorCode::MissingRequestBodyError));
     }

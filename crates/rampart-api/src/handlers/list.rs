@@ -24,10 +24,10 @@ const URL_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'/')
     .remove(b' ');
 
-struct Encoder(bool);
+pub(crate) struct Encoder(bool);
 
 impl Encoder {
-    fn apply(&self, s: &str) -> String {
+    pub(crate) fn apply(&self, s: &str) -> String {
         if self.0 {
             utf8_percent_encode(s, URL_ENCODE)
                 .to_string()
@@ -37,12 +37,12 @@ impl Encoder {
         }
     }
 
-    fn encoding_type(&self) -> Option<&'static str> {
+    pub(crate) fn encoding_type(&self) -> Option<&'static str> {
         self.0.then_some("url")
     }
 }
 
-fn encoder(ctx: &RequestCtx) -> Result<Encoder, ApiError> {
+pub(crate) fn encoder(ctx: &RequestCtx) -> Result<Encoder, ApiError> {
     match ctx.query.get("encoding-type") {
         None => Ok(Encoder(false)),
         Some(v) if v.eq_ignore_ascii_case("url") => Ok(Encoder(true)),

@@ -4,7 +4,7 @@ mod attributes;
 mod bucket;
 mod bucket_tagging;
 mod copy;
-mod cors;
+pub(crate) mod cors;
 mod delete_objects;
 mod list;
 mod multipart;
@@ -12,6 +12,8 @@ mod object;
 mod post_object;
 mod service;
 mod tagging;
+
+pub(crate) use list::encoder as list_encoder;
 
 use axum::response::Response;
 

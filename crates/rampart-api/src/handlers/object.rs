@@ -5,7 +5,7 @@ use axum::response::Response;
 use futures::TryStreamExt;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use rampart_engine::checksum::ChecksumAlgorithm;
-use rampart_engine::{ObjectRecord, PutObjectInput, ReadRequest};
+use rampart_engine::{ObjectRecord, PartRead, PutObjectInput, ReadRequest};
 use rampart_types::ByteRange;
 
 use crate::error::{ApiError, S3ErrorCode};
@@ -128,18 +128,83 @@ fn set_checksum(
 
 fn read_request(ctx: &RequestCtx) -> Result<ReadRequest, ApiError> {
     check_version_id(ctx)?;
-    if ctx.query.has("partNumber") {
-        return Err(ApiError::not_implemented(
-            "Reading an object by partNumber is not implemented.",
-        ));
-    }
+    let part_number = match ctx.query.get("partNumber") {
+        None => None,
+        Some(v) => Some(
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    ApiError::invalid_argument(
+                        "Part number must be an integer between 1 and 10000, inclusive",
+                        "partNumber",
+                        v,
+                    )
+                })?,
+        ),
+    };
     let range = headers::get(&ctx.headers, "range")?.and_then(ByteRange::parse_header);
     Ok(ReadRequest {
         bucket: ctx.bucket()?.clone(),
         key: ctx.key()?.as_str().to_owned(),
         range,
+        part_number,
         conditions: headers::read_conditions(&ctx.headers, "")?,
     })
+}
+
+/// Details S3 adds for the failures of a read: the Range it could not satisfy, the part number.
+fn with_read_detail(e: ApiError, ctx: &RequestCtx) -> ApiError {
+    let e = with_range_detail(e, ctx);
+    if e.code != S3ErrorCode::InvalidPartNumber {
+        return e;
+    }
+    let requested = ctx.query.get("partNumber").unwrap_or("").to_owned();
+    let mut e = e;
+    for field in &mut e.fields {
+        if field.0 == "PartNumberRequested" {
+            field.1 = requested.clone();
+        }
+    }
+    e
+}
+
+/// With `x-amz-checksum-mode: ENABLED`, the stored checksum of what is returned: the whole
+/// object's, or the part's for a `partNumber` read; none for a byte range (S3 has none).
+fn checksum_headers(
+    ctx: &RequestCtx,
+    r: &mut Response,
+    record: &ObjectRecord,
+    range: Option<&std::ops::Range<u64>>,
+    part: Option<&PartRead>,
+) -> Result<(), ApiError> {
+    let enabled = headers::get(&ctx.headers, "x-amz-checksum-mode")?
+        .is_some_and(|v| v.eq_ignore_ascii_case("ENABLED"));
+    if !enabled {
+        return Ok(());
+    }
+    match (part, range) {
+        (Some(part), _) => {
+            let value = match (&part.checksum, part.parts_count) {
+                (Some(raw), _) => Some(ChecksumAlgorithm::encode_value(raw)),
+                // A single-PUT object read as part 1 is the whole object.
+                (None, None) => record.checksum_header().map(|(_, v, _)| v),
+                (None, Some(_)) => None,
+            };
+            if let (Some(value), Some(c)) = (value, &record.checksum) {
+                response::set(r, c.algorithm.header_name(), &value)?;
+            }
+        }
+        (None, Some(_)) => {}
+        (None, None) => {
+            if let Some((algorithm, value, kind)) = record.checksum_header() {
+                response::set(r, algorithm.header_name(), &value)?;
+                response::set(r, "x-amz-checksum-type", kind.name())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// S3 reports the Range header it could not satisfy.
@@ -240,6 +305,14 @@ fn object_headers(
     Ok(())
 }
 
+/// `x-amz-mp-parts-count` on a `partNumber` read of a multipart object.
+fn part_headers(r: &mut Response, part: Option<&PartRead>) -> Result<(), ApiError> {
+    if let Some(count) = part.and_then(|p| p.parts_count) {
+        response::set(r, "x-amz-mp-parts-count", &count.to_string())?;
+    }
+    Ok(())
+}
+
 fn status_for(range: Option<&std::ops::Range<u64>>) -> StatusCode {
     if range.is_some() {
         StatusCode::PARTIAL_CONTENT
@@ -255,7 +328,7 @@ pub async fn get_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         .engine
         .get_object(&req)
         .await
-        .map_err(|e| with_range_detail(e.into(), ctx))?;
+        .map_err(|e| with_read_detail(e.into(), ctx))?;
     let mut r = Response::new(Body::from_stream(output.body.map_err(|e| {
         // The response has started; all that is left is to cut the connection.
         tracing::warn!(error = %e, "object read failed mid-response");
@@ -263,6 +336,14 @@ pub async fn get_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     })));
     *r.status_mut() = status_for(output.range.as_ref());
     object_headers(ctx, &mut r, &output.record, output.range.as_ref())?;
+    part_headers(&mut r, output.part.as_ref())?;
+    checksum_headers(
+        ctx,
+        &mut r,
+        &output.record,
+        output.range.as_ref(),
+        output.part.as_ref(),
+    )?;
     Ok(r)
 }
 
@@ -273,9 +354,17 @@ pub async fn head_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         .engine
         .head_object(&req)
         .await
-        .map_err(|e| with_range_detail(e.into(), ctx))?;
+        .map_err(|e| with_read_detail(e.into(), ctx))?;
     let mut r = response::empty(status_for(output.range.as_ref()));
     object_headers(ctx, &mut r, &output.record, output.range.as_ref())?;
+    part_headers(&mut r, output.part.as_ref())?;
+    checksum_headers(
+        ctx,
+        &mut r,
+        &output.record,
+        output.range.as_ref(),
+        output.part.as_ref(),
+    )?;
     Ok(r)
 }
 

@@ -1,24 +1,48 @@
-//! Object tagging.
+//! Object tagging: GetObjectTagging, PutObjectTagging, DeleteObjectTagging.
 
 use axum::response::Response;
+use http::StatusCode;
+use rampart_engine::tagging::{MAX_OBJECT_TAGS, TagSet};
 
+use crate::body::read_checked_body;
 use crate::error::ApiError;
+use crate::handlers::check_version_id;
+use crate::response;
 use crate::service::RequestCtx;
+use crate::xml::tagging::Tagging;
+use crate::xml::{from_body, to_document};
 
-pub async fn get_object_tagging(_ctx: &RequestCtx) -> Result<Response, ApiError> {
-    Err(ApiError::not_implemented(
-        "The GetObjectTagging operation is not implemented.",
-    ))
+/// A `<Tagging>` document of 10 tags is well under this.
+const MAX_TAGGING_BODY: usize = 64 * 1024;
+
+pub async fn get_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    check_version_id(ctx)?;
+    let tags = ctx
+        .state
+        .engine
+        .object_tags(ctx.bucket()?, ctx.key()?.as_str())
+        .await?;
+    let doc = Tagging::from_pairs(tags.tags());
+    Ok(response::xml(StatusCode::OK, to_document(&doc)?))
 }
 
-pub async fn put_object_tagging(_ctx: &RequestCtx) -> Result<Response, ApiError> {
-    Err(ApiError::not_implemented(
-        "The PutObjectTagging operation is not implemented.",
-    ))
+pub async fn put_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    check_version_id(ctx)?;
+    let body = read_checked_body(ctx, MAX_TAGGING_BODY).await?;
+    let tagging: Tagging = from_body(&body)?;
+    let tags = TagSet::new(tagging.into_pairs(), MAX_OBJECT_TAGS)?;
+    ctx.state
+        .engine
+        .set_object_tags(ctx.bucket()?, ctx.key()?.as_str(), tags)
+        .await?;
+    Ok(response::empty(StatusCode::OK))
 }
 
-pub async fn delete_object_tagging(_ctx: &RequestCtx) -> Result<Response, ApiError> {
-    Err(ApiError::not_implemented(
-        "The DeleteObjectTagging operation is not implemented.",
-    ))
+pub async fn delete_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    check_version_id(ctx)?;
+    ctx.state
+        .engine
+        .set_object_tags(ctx.bucket()?, ctx.key()?.as_str(), TagSet::default())
+        .await?;
+    Ok(response::empty(StatusCode::NO_CONTENT))
 }

@@ -1,10 +1,14 @@
 //! S3's XML wire format. Only this module knows element names; domain types are converted
 //! with `From` in each resource's file.
 
+pub mod attributes;
 pub mod bucket;
+pub mod cors;
 pub mod error;
 pub mod list;
+pub mod multipart;
 pub mod object;
+pub mod post;
 pub mod tagging;
 
 use bytes::Bytes;

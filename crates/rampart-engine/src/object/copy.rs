@@ -1,7 +1,8 @@
 use rampart_types::{BucketName, ObjectKey, Owner};
 
 use crate::body::BodySpec;
-use crate::object::{check_user_metadata, etag_of};
+use crate::checksum::ChecksumAlgorithm;
+use crate::object::{check_user_metadata, etag_of, full_object_checksum};
 use crate::{
     ContentHeaders, Engine, EngineError, ObjectRecord, PutObjectOutput, ReadConditions, Timestamp,
     WriteCondition, limits,
@@ -55,7 +56,7 @@ impl Engine {
     ) -> Result<PutObjectOutput, EngineError> {
         self.bucket(&input.source.bucket).await?;
         self.active_bucket(&input.bucket).await?;
-        let (source, _) = self
+        let (source, source_version) = self
             .load_object(&input.source.bucket, &input.source.key)
             .await?
             .ok_or(EngineError::NoSuchKey)?;
@@ -126,7 +127,17 @@ impl Engine {
             });
         }
 
-        let Some(body) = self.open_data(&source.data, 0..source.size).await? else {
+        let opened = self
+            .open_validated(
+                &input.source.bucket,
+                &input.source.key,
+                source_version,
+                &source.data,
+                None,
+                0..source.size,
+            )
+            .await?;
+        let Some(body) = opened else {
             // The source was replaced between reading its record and opening its data.
             return Err(EngineError::ConditionalRequestConflict);
         };
@@ -138,6 +149,12 @@ impl Engine {
                     declared_len: Some(source.size),
                     content_md5: None,
                     checksum: None,
+                    // A copy keeps the source's algorithm (S3 recomputes it over the copy).
+                    store_algorithm: source
+                        .checksum
+                        .as_ref()
+                        .map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm),
+                    force_blob: false,
                 },
             )
             .await?;
@@ -150,6 +167,7 @@ impl Engine {
             user_metadata,
             storage_class,
             tags,
+            checksum: Some(full_object_checksum(&ingested.digests.stored)),
             data: ingested.data,
         };
         if let Err(e) = self
@@ -162,7 +180,7 @@ impl Engine {
             )
             .await
         {
-            self.discard_data(&record.data).await;
+            self.discard_unreferenced(&record.data).await;
             return Err(e);
         }
         Ok(PutObjectOutput {

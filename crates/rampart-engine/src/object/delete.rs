@@ -1,7 +1,7 @@
 use rampart_store::{Expect, StoreError, Txn};
 use rampart_types::BucketName;
 
-use crate::object::{MAX_COMMIT_ATTEMPTS, dereference_data};
+use crate::object::MAX_COMMIT_ATTEMPTS;
 use crate::{Engine, EngineError, keys};
 
 #[derive(Debug, PartialEq, Eq)]
@@ -28,10 +28,10 @@ impl Engine {
                 .check(keys::bucket(bucket), Expect::Version(bucket_version))
                 .check(object_key.clone(), Expect::Version(version))
                 .delete(object_key.clone());
-            let txn = dereference_data(txn, &record.data);
+            let (txn, freed) = self.dereference_data(txn, &record.data).await?;
             match self.meta.commit(txn).await {
                 Ok(_) => {
-                    self.discard_data(&record.data).await;
+                    self.delete_blobs(freed).await;
                     return Ok(DeleteObjectOutcome::Deleted);
                 }
                 Err(StoreError::Conflict { .. }) => continue,

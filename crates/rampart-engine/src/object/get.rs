@@ -1,11 +1,11 @@
 use std::ops::Range;
 
 use bytes::Bytes;
-use futures::stream;
-use rampart_store::{ByteStream, StoreError};
+use futures::{StreamExt, TryStreamExt, stream};
+use rampart_store::{BlobId, ByteStream, StoreError};
 use rampart_types::{BucketName, ByteRange};
 
-use crate::records::DataRef;
+use crate::records::{DataRef, PartRef};
 use crate::{Engine, EngineError, ObjectRecord, ReadConditions, keys};
 
 /// Attempts to open an object's data before giving up; each retry means a concurrent writer
@@ -17,38 +17,76 @@ pub struct ReadRequest {
     pub bucket: BucketName,
     pub key: String,
     pub range: Option<ByteRange>,
+    /// `partNumber`: the part at this position of a multipart object (1-based), or `1` for the
+    /// whole of a single-PUT object.
+    pub part_number: Option<u32>,
     pub conditions: ReadConditions,
+}
+
+/// The part a `partNumber` read selected.
+#[derive(Clone, Debug)]
+pub struct PartRead {
+    /// The number of parts of the object (`x-amz-mp-parts-count`); `None` for a single-PUT
+    /// object read as part 1.
+    pub parts_count: Option<u32>,
+    /// The part's own checksum, in the object's algorithm.
+    pub checksum: Option<Vec<u8>>,
 }
 
 pub struct GetObjectOutput {
     pub record: ObjectRecord,
-    /// The resolved byte range when the request asked for one (a 206 response).
+    /// The byte range served when it is not the whole object requested plainly (a 206).
     pub range: Option<Range<u64>>,
+    pub part: Option<PartRead>,
     pub body: ByteStream,
 }
 
 pub struct HeadObjectOutput {
     pub record: ObjectRecord,
     pub range: Option<Range<u64>>,
+    pub part: Option<PartRead>,
+}
+
+struct Resolved {
+    record: ObjectRecord,
+    version: u64,
+    range: Option<Range<u64>>,
+    part: Option<PartRead>,
+    parts: Option<Vec<PartRef>>,
 }
 
 impl Engine {
-    /// HeadObject: the record, after conditions and range are checked.
+    /// HeadObject: the record, after conditions and range (or part) are checked.
     pub async fn head_object(&self, req: &ReadRequest) -> Result<HeadObjectOutput, EngineError> {
-        let (record, range) = self.resolve_read(req).await?;
-        Ok(HeadObjectOutput { record, range })
+        let r = self.resolve_read(req).await?;
+        Ok(HeadObjectOutput {
+            record: r.record,
+            range: r.range,
+            part: r.part,
+        })
     }
 
     /// GetObject: the record and a stream of the requested bytes. The bytes are those of the
     /// record returned, even if the object is overwritten while the stream is read.
     pub async fn get_object(&self, req: &ReadRequest) -> Result<GetObjectOutput, EngineError> {
         for _ in 0..MAX_OPEN_ATTEMPTS {
-            let (record, range) = self.resolve_read(req).await?;
-            let span = range.clone().unwrap_or(0..record.size);
-            if let Some(body) = self.open_data(&record.data, span).await? {
+            let r = self.resolve_read(req).await?;
+            let span = r.range.clone().unwrap_or(0..r.record.size);
+            let opened = self
+                .open_validated(
+                    &req.bucket,
+                    &req.key,
+                    r.version,
+                    &r.record.data,
+                    r.parts.as_deref(),
+                    span,
+                )
+                .await?;
+            if let Some(body) = opened {
                 return Ok(GetObjectOutput {
-                    record,
-                    range,
+                    record: r.record,
+                    range: r.range,
+                    part: r.part,
                     body,
                 });
             }
@@ -56,26 +94,86 @@ impl Engine {
         Err(EngineError::OperationAborted)
     }
 
-    async fn resolve_read(
-        &self,
-        req: &ReadRequest,
-    ) -> Result<(ObjectRecord, Option<Range<u64>>), EngineError> {
+    async fn resolve_read(&self, req: &ReadRequest) -> Result<Resolved, EngineError> {
         self.bucket(&req.bucket).await?;
-        let (record, _) = self
+        let (record, version) = self
             .load_object(&req.bucket, &req.key)
             .await?
             .ok_or(EngineError::NoSuchKey)?;
         req.conditions
             .evaluate(&record.etag, record.last_modified)?;
-        let range = req.range.map(|r| r.resolve(record.size)).transpose()?;
-        Ok((record, range))
+        let parts = match &record.data {
+            DataRef::Parts { manifest, .. } => Some(self.manifest(manifest).await?),
+            _ => None,
+        };
+        let (range, part) = match (req.part_number, req.range) {
+            (Some(_), Some(_)) => {
+                return Err(EngineError::InvalidRequest(
+                    "Cannot specify both Range header and partNumber query parameter".into(),
+                ));
+            }
+            (Some(number), None) => {
+                let (range, part) = select_part(&record, parts.as_deref(), number)?;
+                (Some(range), Some(part))
+            }
+            (None, Some(r)) => (Some(r.resolve(record.size)?), None),
+            (None, None) => (None, None),
+        };
+        Ok(Resolved {
+            record,
+            version,
+            range,
+            part,
+            parts,
+        })
+    }
+
+    /// Opens `span` of an object's data for a reader: its blobs are leased, then the record is
+    /// checked to be still current, so no writer can delete the data under the stream. `None`
+    /// when the object changed meanwhile (the caller reads the record again).
+    pub(crate) async fn open_validated(
+        &self,
+        bucket: &BucketName,
+        key: &str,
+        version: u64,
+        data: &DataRef,
+        parts: Option<&[PartRef]>,
+        span: Range<u64>,
+    ) -> Result<Option<ByteStream>, EngineError> {
+        let loaded;
+        let parts = match (data, parts) {
+            (DataRef::Parts { manifest, .. }, None) => {
+                loaded = self.manifest(manifest).await?;
+                Some(loaded.as_slice())
+            }
+            (_, parts) => parts,
+        };
+        let blobs: Vec<BlobId> = match (data, parts) {
+            (DataRef::Blob(id), _) => vec![id.clone()],
+            (DataRef::Parts { .. }, Some(parts)) => parts.iter().map(|p| p.blob.clone()).collect(),
+            _ => Vec::new(),
+        };
+        let lease = self.readers.lease(blobs);
+        let current = self.meta.get(&keys::object(bucket, key)).await?;
+        if current.map(|r| r.version) != Some(version) {
+            return Ok(None);
+        }
+        let Some(body) = self.open_data(data, parts, span).await? else {
+            return Ok(None);
+        };
+        // The lease lives as long as the body stream.
+        Ok(Some(Box::pin(body.map(move |chunk| {
+            let _held = &lease;
+            chunk
+        }))))
     }
 
     /// Opens `span` of an object's data; `None` if the data is gone because the record was
-    /// replaced after it was read.
-    pub(crate) async fn open_data(
+    /// replaced after it was read. Readers go through `open_validated`, which leases the blobs.
+    async fn open_data(
         &self,
         data: &DataRef,
+        parts: Option<&[PartRef]>,
         span: Range<u64>,
     ) -> Result<Option<ByteStream>, EngineError> {
         match data {
@@ -93,6 +191,83 @@ impl Engine {
                 Err(StoreError::BlobNotFound(_)) => Ok(None),
                 Err(e) => Err(e.into()),
             },
+            DataRef::Parts { manifest, .. } => {
+                let loaded;
+                let parts = match parts {
+                    Some(p) => p,
+                    None => {
+                        loaded = self.manifest(manifest).await?;
+                        &loaded
+                    }
+                };
+                Ok(Some(self.parts_stream(parts, span)))
+            }
+        }
+    }
+
+    /// The bytes of `span` across a multipart object's parts, each part opened when reached.
+    fn parts_stream(&self, parts: &[PartRef], span: Range<u64>) -> ByteStream {
+        let mut pieces = Vec::new();
+        let mut offset = 0u64;
+        for part in parts {
+            let (start, end) = (offset, offset + part.size);
+            offset = end;
+            if end <= span.start || start >= span.end || part.size == 0 {
+                continue;
+            }
+            let from = span.start.max(start) - start;
+            let to = span.end.min(end) - start;
+            pieces.push((part.blob.clone(), from..to));
+        }
+        let blobs = self.blobs.clone();
+        let stream = stream::iter(pieces)
+            .then(move |(id, range)| {
+                let blobs = blobs.clone();
+                async move {
+                    blobs
+                        .get(&id, range)
+                        .await
+                        .map_err(|e| std::io::Error::other(format!("part blob {id}: {e}")))
+                }
+            })
+            .try_flatten();
+        Box::pin(stream)
+    }
+}
+
+/// The byte range and details of part `number` (1-based position) of an object.
+fn select_part(
+    record: &ObjectRecord,
+    parts: Option<&[PartRef]>,
+    number: u32,
+) -> Result<(Range<u64>, PartRead), EngineError> {
+    let invalid = || EngineError::InvalidPartNumber {
+        parts: parts.map_or(1, |p| p.len() as u32),
+    };
+    if number == 0 {
+        return Err(invalid());
+    }
+    match parts {
+        // A single-PUT object has exactly one part: itself.
+        None if number == 1 => Ok((
+            0..record.size,
+            PartRead {
+                parts_count: None,
+                checksum: None,
+            },
+        )),
+        None => Err(invalid()),
+        Some(parts) => {
+            let index = (number - 1) as usize;
+            let part = parts.get(index).ok_or_else(invalid)?;
+            let start: u64 = parts[..index].iter().map(|p| p.size).sum();
+            Ok((
+                start..start + part.size,
+                PartRead {
+                    parts_count: Some(parts.len() as u32),
+                    checksum: part.checksum.clone(),
+                },
+            ))
         }
     }
 }

@@ -6,22 +6,23 @@ mod copy;
 mod delete;
 mod get;
 mod put;
+mod tags;
 
 use bytes::Bytes;
-use rampart_store::{Expect, StoreError, Txn};
+use rampart_store::{BlobId, Expect, StoreError, Txn};
 use rampart_types::{BucketName, ETag};
 
 pub use copy::{CopyObjectInput, CopySource, MetadataDirective, TaggingDirective};
 pub use delete::DeleteObjectOutcome;
-pub use get::{GetObjectOutput, HeadObjectOutput, ReadRequest};
+pub use get::{GetObjectOutput, HeadObjectOutput, PartRead, ReadRequest};
 pub use put::{PutObjectInput, PutObjectOutput};
 
-use crate::records::{DataRef, decode, encode};
+use crate::records::{DataRef, PartRef, decode, encode};
 use crate::{Engine, EngineError, ObjectRecord, WriteCondition, keys, limits};
 
 /// Attempts before a write that keeps losing compare-and-swap races gives up. Each retry means
 /// another writer committed, so the system as a whole made progress.
-const MAX_COMMIT_ATTEMPTS: usize = 64;
+pub(crate) const MAX_COMMIT_ATTEMPTS: usize = 64;
 
 /// Checks S3's limit on user metadata: keys and values together, in UTF-8 bytes.
 pub(crate) fn check_user_metadata(meta: &[(String, String)]) -> Result<(), EngineError> {
@@ -81,14 +82,13 @@ impl Engine {
             if current_data.as_ref() != Some(&record.data) {
                 txn = reference_data(txn, &record.data, inline.clone());
             }
+            let mut freed = Vec::new();
             if let Some(old) = &replaced {
-                txn = dereference_data(txn, old);
+                (txn, freed) = self.dereference_data(txn, old).await?;
             }
             match self.meta.commit(txn).await {
                 Ok(_) => {
-                    if let Some(old) = replaced {
-                        self.discard_data(&old).await;
-                    }
+                    self.delete_blobs(freed).await;
                     return Ok(());
                 }
                 Err(StoreError::Conflict { .. }) => continue,
@@ -98,30 +98,74 @@ impl Engine {
         Err(EngineError::OperationAborted)
     }
 
-    /// Deletes the blob behind data that no record references (any more, or ever). Inline data
-    /// lives in its record's commit and needs nothing here. A failure leaves an orphan that the
-    /// start-up sweep reclaims, so it is logged, not returned.
-    pub(crate) async fn discard_data(&self, data: &DataRef) {
-        if let DataRef::Blob(id) = data
-            && let Err(e) = self.blobs.delete(id).await
-        {
-            tracing::warn!(blob = %id, error = %e, "could not delete an unreferenced blob; the start-up sweep will reclaim it");
+    /// Deletes the blob of data that was never referenced (a failed write). Inline data lives
+    /// in its record's commit and needs nothing here.
+    pub(crate) async fn discard_unreferenced(&self, data: &DataRef) {
+        if let DataRef::Blob(id) = data {
+            self.readers.delete(id).await;
         }
+    }
+
+    /// Deletes blobs no record references any more, once their readers are done. A failure
+    /// leaves an orphan that the start-up sweep reclaims, so it is logged, not returned.
+    pub(crate) async fn delete_blobs(&self, ids: Vec<BlobId>) {
+        for id in ids {
+            self.readers.delete(&id).await;
+        }
+    }
+
+    /// Adds the writes that make `data` unreferenced, and returns the blobs to delete once
+    /// they commit.
+    pub(crate) async fn dereference_data(
+        &self,
+        txn: Txn,
+        data: &DataRef,
+    ) -> Result<(Txn, Vec<BlobId>), EngineError> {
+        Ok(match data {
+            DataRef::Inline(id) => (txn.delete(keys::inline_data(id)), Vec::new()),
+            DataRef::Blob(id) => (txn.delete(keys::blob_ref(id)), vec![id.clone()]),
+            DataRef::Parts { manifest, .. } => {
+                let parts = self.manifest(manifest).await?;
+                let mut txn = txn.delete(keys::manifest(manifest));
+                let mut blobs = Vec::with_capacity(parts.len());
+                for part in parts {
+                    txn = txn.delete(keys::blob_ref(&part.blob));
+                    blobs.push(part.blob);
+                }
+                (txn, blobs)
+            }
+        })
+    }
+
+    /// The part list of a multipart object.
+    pub(crate) async fn manifest(&self, id: &BlobId) -> Result<Vec<PartRef>, EngineError> {
+        let record = self
+            .meta
+            .get(&keys::manifest(id))
+            .await?
+            .ok_or_else(|| EngineError::Internal(format!("manifest {id} is missing")))?;
+        decode(&record.value)
     }
 }
 
-/// Adds the writes that make `data` referenced: its inline bytes, or its blob's reference mark.
+/// Adds the writes that make new single-PUT data referenced: its inline bytes, or its blob's
+/// reference mark. (A multipart object's parts are marked as they are uploaded.)
 pub(crate) fn reference_data(txn: Txn, data: &DataRef, inline: Option<Bytes>) -> Txn {
     match data {
         DataRef::Inline(id) => txn.put(keys::inline_data(id), inline.unwrap_or_default()),
         DataRef::Blob(id) => txn.put(keys::blob_ref(id), Bytes::new()),
+        DataRef::Parts { .. } => txn,
     }
 }
 
-pub(crate) fn dereference_data(txn: Txn, data: &DataRef) -> Txn {
-    match data {
-        DataRef::Inline(id) => txn.delete(keys::inline_data(id)),
-        DataRef::Blob(id) => txn.delete(keys::blob_ref(id)),
+/// The checksum of a single-PUT object: always full-object.
+pub(crate) fn full_object_checksum(
+    (algorithm, value): &(crate::checksum::ChecksumAlgorithm, Vec<u8>),
+) -> crate::ObjectChecksum {
+    crate::ObjectChecksum {
+        algorithm: *algorithm,
+        value: value.clone(),
+        kind: crate::checksum::ChecksumType::FullObject,
     }
 }
 

@@ -3,7 +3,7 @@ use rampart_types::{BucketName, ETag, ObjectKey, Owner};
 
 use crate::body::BodySpec;
 use crate::checksum::{ChecksumAlgorithm, ExpectedChecksum};
-use crate::object::{check_user_metadata, etag_of};
+use crate::object::{check_user_metadata, etag_of, full_object_checksum};
 use crate::{ContentHeaders, Engine, EngineError, ObjectRecord, Timestamp, WriteCondition, limits};
 
 pub struct PutObjectInput {
@@ -57,7 +57,12 @@ impl Engine {
                     max_size: limits::MAX_PUT_OBJECT_SIZE,
                     declared_len: input.declared_len,
                     content_md5: input.content_md5,
+                    store_algorithm: input
+                        .checksum
+                        .as_ref()
+                        .map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm),
                     checksum: input.checksum,
+                    force_blob: false,
                 },
             )
             .await?;
@@ -70,6 +75,7 @@ impl Engine {
             user_metadata: input.user_metadata,
             storage_class: input.storage_class.unwrap_or_else(|| "STANDARD".to_owned()),
             tags: input.tags,
+            checksum: Some(full_object_checksum(&ingested.digests.stored)),
             data: ingested.data,
         };
         let committed = self
@@ -82,13 +88,13 @@ impl Engine {
             )
             .await;
         if let Err(e) = committed {
-            self.discard_data(&record.data).await;
+            self.discard_unreferenced(&record.data).await;
             return Err(e);
         }
         Ok(PutObjectOutput {
             etag: record.etag,
             last_modified: record.last_modified,
-            checksum: ingested.digests.checksum,
+            checksum: ingested.digests.client,
         })
     }
 }
