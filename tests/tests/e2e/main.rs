@@ -4,6 +4,7 @@
 mod auth;
 mod bucket_tagging;
 mod buckets;
+mod checksums;
 mod cli;
 mod common;
 mod copy;
