@@ -227,3 +227,19 @@ async fn single_puts_store_a_checksum() {
         .unwrap();
     assert_eq!(ranged.checksum_crc64_nvme(), None);
 }
+
+#[tokio::test]
+async fn the_sdk_checksum_header_names_the_upload_algorithm() {
+    let server = Server::start();
+    let s3 = server.client();
+    let bucket = create_bucket(&s3, "sdk-alg").await;
+    let resp = RawRequest::new("POST", &format!("/{bucket}/k"))
+        .query("uploads")
+        .header("x-amz-sdk-checksum-algorithm", "SHA1")
+        .sign(server.port, None)
+        .send(server.port)
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text());
+    assert_eq!(resp.header("x-amz-checksum-algorithm"), Some("SHA1"));
+    assert_eq!(resp.header("x-amz-checksum-type"), Some("COMPOSITE"));
+}

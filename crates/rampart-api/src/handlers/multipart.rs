@@ -50,7 +50,12 @@ fn part_number(ctx: &RequestCtx) -> Result<u32, ApiError> {
 fn checksum_setting(
     ctx: &RequestCtx,
 ) -> Result<(Option<ChecksumAlgorithm>, Option<ChecksumType>), ApiError> {
-    let algorithm = match headers::get(&ctx.headers, "x-amz-checksum-algorithm")? {
+    // The modeled header, or the SDKs' request-checksum header naming the same algorithm.
+    let named = match headers::get(&ctx.headers, "x-amz-checksum-algorithm")? {
+        Some(name) => Some(name),
+        None => headers::get(&ctx.headers, "x-amz-sdk-checksum-algorithm")?,
+    };
+    let algorithm = match named {
         None => None,
         Some(name) => Some(ChecksumAlgorithm::from_name(name).ok_or_else(|| {
             ApiError::with_message(
