@@ -228,6 +228,11 @@ impl Server {
     /// Runs the `aws` CLI against this server; fails the test with a clear message if the CLI
     /// is not installed.
     pub fn aws(&self, args: &[&str]) -> std::process::Output {
+        self.aws_with_env(args, &[])
+    }
+
+    /// [`Server::aws`] with extra environment variables.
+    pub fn aws_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         let config = self.data.path().join("aws-config");
         if !config.exists() {
             std::fs::write(&config, "[default]\n").expect("aws config file");
@@ -246,6 +251,7 @@ impl Server {
             )
             .env_remove("AWS_PROFILE")
             .env_remove("AWS_SESSION_TOKEN")
+            .envs(env.iter().copied())
             .output();
         match output {
             Ok(o) => o,
@@ -253,6 +259,70 @@ impl Server {
                 "cannot run the `aws` CLI ({e}); it is required by these tests: `.ci/run` installs it (pip install awscli)"
             ),
         }
+    }
+}
+
+/// Runs an external command-line client, failing the test with a clear message (saying how to
+/// install it) if it is not installed. Tests never skip for a missing client.
+#[track_caller]
+pub fn run_tool(cmd: &mut Command, tool: &str, install: &str) -> std::process::Output {
+    match cmd.output() {
+        Ok(o) => o,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "`{tool}` is not installed; these tests require it. Install it with `{install}` \
+             (`.ci/run` does this)"
+        ),
+        Err(e) => panic!("cannot run `{tool}`: {e}"),
+    }
+}
+
+impl Server {
+    /// Runs `rclone` with a remote named `rampart:` pointing at this server (configured
+    /// through environment variables; no user config file is read).
+    #[track_caller]
+    pub fn rclone(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = Command::new("rclone");
+        cmd.args(args)
+            .env("RCLONE_CONFIG", self.data.path().join("rclone.conf"))
+            .env("RCLONE_CONFIG_RAMPART_TYPE", "s3")
+            .env("RCLONE_CONFIG_RAMPART_PROVIDER", "Other")
+            .env("RCLONE_CONFIG_RAMPART_ENDPOINT", &self.endpoint)
+            .env("RCLONE_CONFIG_RAMPART_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("RCLONE_CONFIG_RAMPART_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("RCLONE_CONFIG_RAMPART_REGION", &self.options.region)
+            .env("RCLONE_CONFIG_RAMPART_FORCE_PATH_STYLE", "true")
+            // rclone sends `x-amz-acl: private` by default, which S3 (and Rampart) refuse on
+            // buckets with ACLs disabled (BucketOwnerEnforced, the default for new buckets):
+            // users of such buckets configure this ACL, on AWS as here.
+            .env("RCLONE_CONFIG_RAMPART_ACL", "bucket-owner-full-control")
+            // rclone's AWS SDK fails to start if a CA bundle is set; the server is plain HTTP.
+            .env_remove("AWS_CA_BUNDLE")
+            .stdin(Stdio::null());
+        run_tool(&mut cmd, "rclone", "apt-get install -y rclone")
+    }
+
+    /// Runs `s3cmd` with a config file (in the data directory) pointing at this server,
+    /// path-style, plain HTTP, SigV4.
+    #[track_caller]
+    pub fn s3cmd(&self, args: &[&str]) -> std::process::Output {
+        let config = self.data.path().join("s3cmd.cfg");
+        if !config.exists() {
+            let host = self.endpoint.trim_start_matches("http://");
+            let contents = format!(
+                "[default]\naccess_key = {ACCESS_KEY}\nsecret_key = {SECRET_KEY}\n\
+                 host_base = {host}\nhost_bucket = {host}\nbucket_location = {}\n\
+                 use_https = False\nsignature_v2 = False\n",
+                self.options.region
+            );
+            std::fs::write(&config, contents).expect("s3cmd config file");
+        }
+        let mut cmd = Command::new("s3cmd");
+        cmd.arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("HOME", self.data.path())
+            .stdin(Stdio::null());
+        run_tool(&mut cmd, "s3cmd", "apt-get install -y s3cmd")
     }
 }
 

@@ -6,6 +6,7 @@ mod bucket_tagging;
 mod buckets;
 mod checksums;
 mod cli;
+mod clients;
 mod common;
 mod copy;
 mod cors;

@@ -664,6 +664,19 @@ async fn storage_class_and_unsupported_headers() {
         "AccessControlListNotSupported",
         400,
     );
+    // `private` too: on a bucket with ACLs disabled only bucket-owner-full-control (or no ACL)
+    // is accepted, as S3 answers the many clients that send `private` by default.
+    assert_error(
+        s3.put_object()
+            .bucket(&bucket)
+            .key("acl-private")
+            .acl(aws_sdk_s3::types::ObjectCannedAcl::Private)
+            .body(ByteStream::from_static(b"x"))
+            .send()
+            .await,
+        "AccessControlListNotSupported",
+        400,
+    );
     s3.put_object()
         .bucket(&bucket)
         .key("acl-ok")
