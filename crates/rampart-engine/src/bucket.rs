@@ -219,18 +219,10 @@ impl Engine {
         &self,
         bucket: &BucketName,
     ) -> Result<Vec<(crate::multipart::UploadRecord, RecordVersion)>, EngineError> {
-        let all = ScanRange::prefix(&keys::uploads_prefix(bucket));
-        let mut range = all.clone();
-        let mut uploads = Vec::new();
-        loop {
-            let page = self.meta.scan(&range, 1000).await?;
-            let Some((last, _)) = page.last() else {
-                return Ok(uploads);
-            };
-            range = all.resume_after(last);
-            for (_, record) in &page {
-                uploads.push((decode(&record.value)?, record.version));
-            }
-        }
+        self.scan_all(&keys::uploads_prefix(bucket))
+            .await?
+            .into_iter()
+            .map(|(_, record)| Ok((decode(&record.value)?, record.version)))
+            .collect()
     }
 }

@@ -86,6 +86,25 @@ impl Engine {
         &self.config.region
     }
 
+    /// Every record under `prefix`, read page by page: for collections that are small or read
+    /// whole anyway (an upload's parts, a bucket's uploads, start-up recovery).
+    pub(crate) async fn scan_all(
+        &self,
+        prefix: &[u8],
+    ) -> Result<Vec<(Vec<u8>, rampart_store::Record)>, EngineError> {
+        let all = rampart_store::ScanRange::prefix(prefix);
+        let mut range = all.clone();
+        let mut records = Vec::new();
+        loop {
+            let page = self.meta.scan(&range, 1000).await?;
+            let Some((last, _)) = page.last() else {
+                return Ok(records);
+            };
+            range = all.resume_after(last);
+            records.extend(page);
+        }
+    }
+
     /// Deletes blobs that a crash left without a referencing record. Only blobs created before
     /// `cutoff` (the server's start) are considered, so uploads in flight are never touched.
     pub async fn reclaim_orphaned_blobs(

@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use rampart_store::{Expect, ScanRange, StoreError, Txn};
+use rampart_store::{Expect, StoreError, Txn};
 
 use crate::records::{BucketState, decode, encode};
 use crate::{BucketRecord, Engine, EngineError, keys};
@@ -28,70 +28,54 @@ impl Engine {
     /// Run before accepting requests.
     pub async fn recover_interrupted_uploads(&self) -> Result<usize, EngineError> {
         use crate::multipart::{UploadRecord, UploadState};
-        let all = ScanRange::prefix(b"u/");
-        let mut range = all.clone();
         let mut recovered = 0;
-        loop {
-            let page = self.meta.scan(&range, 1000).await?;
-            let Some((last, _)) = page.last() else {
-                return Ok(recovered);
-            };
-            range = all.resume_after(last);
-            for (key, record) in &page {
-                let mut upload: UploadRecord = decode(&record.value)?;
-                match upload.state {
-                    UploadState::Active => continue,
-                    UploadState::Aborting => {
-                        let Some(bucket) = upload_bucket(key) else {
-                            continue;
-                        };
-                        self.remove_upload(&bucket, &upload, record.version).await?;
-                    }
-                    UploadState::Completing => {
-                        upload.state = UploadState::Active;
-                        let txn = Txn::new()
-                            .check(key.clone(), Expect::Version(record.version))
-                            .put(key.clone(), encode(&upload)?);
-                        match self.meta.commit(txn).await {
-                            Ok(_) | Err(StoreError::Conflict { .. }) => {}
-                            Err(e) => return Err(e.into()),
-                        }
+        for (key, record) in self.scan_all(b"u/").await? {
+            let mut upload: UploadRecord = decode(&record.value)?;
+            match upload.state {
+                UploadState::Active => continue,
+                UploadState::Aborting => {
+                    let Some(bucket) = upload_bucket(&key) else {
+                        continue;
+                    };
+                    self.remove_upload(&bucket, &upload, record.version).await?;
+                }
+                UploadState::Completing => {
+                    upload.state = UploadState::Active;
+                    let txn = Txn::new()
+                        .check(key.clone(), Expect::Version(record.version))
+                        .put(key, encode(&upload)?);
+                    match self.meta.commit(txn).await {
+                        Ok(_) | Err(StoreError::Conflict { .. }) => {}
+                        Err(e) => return Err(e.into()),
                     }
                 }
-                recovered += 1;
             }
+            recovered += 1;
         }
+        Ok(recovered)
     }
 
     /// Returns buckets that a crash left in the middle of DeleteBucket to service. Run before
     /// accepting requests.
     pub async fn recover_interrupted_bucket_deletes(&self) -> Result<usize, EngineError> {
-        let all = ScanRange::prefix(keys::BUCKETS);
-        let mut range = all.clone();
         let mut recovered = 0;
-        loop {
-            let page = self.meta.scan(&range, 1000).await?;
-            let Some((last, _)) = page.last() else {
-                return Ok(recovered);
-            };
-            range = all.resume_after(last);
-            for (key, record) in &page {
-                let mut bucket: BucketRecord = decode(&record.value)?;
-                if bucket.state != BucketState::Deleting {
-                    continue;
-                }
-                bucket.state = BucketState::Active;
-                let txn = Txn::new()
-                    .check(key.clone(), Expect::Version(record.version))
-                    .put(key.clone(), encode(&bucket)?);
-                match self.meta.commit(txn).await {
-                    Ok(_) => recovered += 1,
-                    Err(StoreError::Conflict { .. }) => {}
-                    Err(e) => return Err(e.into()),
-                }
-                tracing::info!(bucket = ?keys::bucket_name_of(key), "recovered a bucket from an interrupted DeleteBucket");
+        for (key, record) in self.scan_all(keys::BUCKETS).await? {
+            let mut bucket: BucketRecord = decode(&record.value)?;
+            if bucket.state != BucketState::Deleting {
+                continue;
             }
+            bucket.state = BucketState::Active;
+            let txn = Txn::new()
+                .check(key.clone(), Expect::Version(record.version))
+                .put(key.clone(), encode(&bucket)?);
+            match self.meta.commit(txn).await {
+                Ok(_) => recovered += 1,
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+            tracing::info!(bucket = ?keys::bucket_name_of(&key), "recovered a bucket from an interrupted DeleteBucket");
         }
+        Ok(recovered)
     }
 }
 

@@ -67,6 +67,25 @@ pub(crate) fn parse_copy_source(value: &str) -> Result<CopySource, ApiError> {
     })
 }
 
+/// Reading a copy source is its own authorization decision, against the source bucket's owner
+/// (CopyObject and UploadPartCopy).
+pub(crate) async fn authorize_copy_source(
+    ctx: &RequestCtx,
+    source: &CopySource,
+) -> Result<(), ApiError> {
+    let source_bucket = ctx
+        .state
+        .engine
+        .bucket(&source.bucket)
+        .await
+        .map_err(|e| ApiError::from(e).field("BucketName", source.bucket.as_str()))?;
+    authorize(
+        &ctx.principal,
+        Endpoint::GetObject,
+        Some(&source_bucket.owner),
+    )
+}
+
 fn metadata_directive(ctx: &RequestCtx) -> Result<MetadataDirective, ApiError> {
     match headers::get(&ctx.headers, "x-amz-metadata-directive")? {
         None | Some("COPY") => Ok(MetadataDirective::Copy),
@@ -98,18 +117,7 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     };
     let raw_source = headers::get(&ctx.headers, "x-amz-copy-source")?.unwrap_or("");
     let source = parse_copy_source(raw_source)?;
-    // Reading the source is its own authorization decision, against the source's owner.
-    let source_bucket = ctx
-        .state
-        .engine
-        .bucket(&source.bucket)
-        .await
-        .map_err(|e| ApiError::from(e).field("BucketName", source.bucket.as_str()))?;
-    authorize(
-        &ctx.principal,
-        Endpoint::GetObject,
-        Some(&source_bucket.owner),
-    )?;
+    authorize_copy_source(ctx, &source).await?;
 
     let input = CopyObjectInput {
         source_conditions: headers::read_conditions(&ctx.headers, "x-amz-copy-source-")?,

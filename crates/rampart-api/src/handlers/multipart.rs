@@ -10,17 +10,15 @@ use rampart_engine::multipart::{
 };
 use rampart_types::ByteRange;
 
-use crate::authz::authorize;
 use crate::body::read_body_limited;
 use crate::error::{ApiError, S3ErrorCode};
-use crate::handlers::copy::parse_copy_source;
+use crate::handlers::copy::{authorize_copy_source, parse_copy_source};
 use crate::handlers::object::{
     check_object_acl_headers, reject_unsupported_write_headers, storage_class,
 };
 use crate::handlers::{int_param, list_encoder};
 use crate::headers;
 use crate::response;
-use crate::router::Endpoint;
 use crate::service::RequestCtx;
 use crate::xml::multipart::{
     ChecksumFields, CompleteMultipartUpload, CompleteMultipartUploadResult, CopyPartResult,
@@ -143,17 +141,7 @@ pub async fn upload_part(ctx: &RequestCtx) -> Result<Response, ApiError> {
 pub async fn upload_part_copy(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let raw_source = headers::get(&ctx.headers, "x-amz-copy-source")?.unwrap_or("");
     let source = parse_copy_source(raw_source)?;
-    let source_bucket = ctx
-        .state
-        .engine
-        .bucket(&source.bucket)
-        .await
-        .map_err(|e| ApiError::from(e).field("BucketName", source.bucket.as_str()))?;
-    authorize(
-        &ctx.principal,
-        Endpoint::GetObject,
-        Some(&source_bucket.owner),
-    )?;
+    authorize_copy_source(ctx, &source).await?;
     let source_range = match headers::get(&ctx.headers, "x-amz-copy-source-range")? {
         None => None,
         Some(v) => Some(

@@ -3,7 +3,6 @@
 use serde::Serialize;
 
 use super::S3_NAMESPACE;
-use super::multipart::ChecksumFields;
 
 #[derive(Serialize, Debug, Default)]
 pub struct ChecksumXml {
@@ -39,21 +38,7 @@ pub struct AttributesPartXml {
     pub checksum_sha256: Option<String>,
 }
 
-macro_rules! set_checksum {
-    ($($t:ty),*) => {$(
-        impl $t {
-            pub fn set_checksum(&mut self, c: ChecksumFields) {
-                self.checksum_crc32 = c.crc32;
-                self.checksum_crc32c = c.crc32c;
-                self.checksum_crc64nvme = c.crc64nvme;
-                self.checksum_sha1 = c.sha1;
-                self.checksum_sha256 = c.sha256;
-            }
-        }
-    )*};
-}
-
-set_checksum!(ChecksumXml, AttributesPartXml);
+super::checksum_fields!(ChecksumXml, AttributesPartXml);
 
 #[derive(Serialize, Debug, Default)]
 pub struct ObjectPartsXml {
@@ -105,6 +90,7 @@ impl GetObjectAttributesResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::xml::multipart::ChecksumFields;
     use crate::xml::to_document;
 
     #[test]

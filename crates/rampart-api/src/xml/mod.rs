@@ -1,6 +1,34 @@
 //! S3's XML wire format. Only this module knows element names; domain types are converted
 //! with `From` in each resource's file.
 
+/// Gives a document with the five `checksum_*` fields `set_checksum` and `checksum`.
+macro_rules! checksum_fields {
+    ($($t:ty),*) => {$(
+        impl $t {
+            pub fn set_checksum(&mut self, c: $crate::xml::multipart::ChecksumFields) {
+                self.checksum_crc32 = c.crc32;
+                self.checksum_crc32c = c.crc32c;
+                self.checksum_crc64nvme = c.crc64nvme;
+                self.checksum_sha1 = c.sha1;
+                self.checksum_sha256 = c.sha256;
+            }
+
+            #[allow(dead_code)] // Not every document is read back.
+            pub fn checksum(&self) -> $crate::xml::multipart::ChecksumFields {
+                $crate::xml::multipart::ChecksumFields {
+                    crc32: self.checksum_crc32.clone(),
+                    crc32c: self.checksum_crc32c.clone(),
+                    crc64nvme: self.checksum_crc64nvme.clone(),
+                    sha1: self.checksum_sha1.clone(),
+                    sha256: self.checksum_sha256.clone(),
+                }
+            }
+        }
+    )*};
+}
+
+pub(crate) use checksum_fields;
+
 pub mod attributes;
 pub mod bucket;
 pub mod cors;

@@ -17,31 +17,6 @@ pub struct ChecksumFields {
     pub sha256: Option<String>,
 }
 
-/// Gives a document with the five `checksum_*` fields `set_checksum` and `checksum`.
-macro_rules! checksum_fields {
-    ($($t:ty),*) => {$(
-        impl $t {
-            pub fn set_checksum(&mut self, c: ChecksumFields) {
-                self.checksum_crc32 = c.crc32;
-                self.checksum_crc32c = c.crc32c;
-                self.checksum_crc64nvme = c.crc64nvme;
-                self.checksum_sha1 = c.sha1;
-                self.checksum_sha256 = c.sha256;
-            }
-
-            pub fn checksum(&self) -> ChecksumFields {
-                ChecksumFields {
-                    crc32: self.checksum_crc32.clone(),
-                    crc32c: self.checksum_crc32c.clone(),
-                    crc64nvme: self.checksum_crc64nvme.clone(),
-                    sha1: self.checksum_sha1.clone(),
-                    sha256: self.checksum_sha256.clone(),
-                }
-            }
-        }
-    )*};
-}
-
 impl ChecksumFields {
     /// The field for `algorithm` holding `value` (already base64, possibly with `-N`).
     pub fn of(algorithm: ChecksumAlgorithm, value: String) -> Self {
@@ -283,7 +258,7 @@ impl PartXml {
     }
 }
 
-checksum_fields!(
+super::checksum_fields!(
     CompletedPartXml,
     CompleteMultipartUploadResult,
     CopyPartResult,

@@ -1,7 +1,7 @@
 //! CreateMultipartUpload, UploadPart, UploadPartCopy, AbortMultipartUpload.
 
 use bytes::Bytes;
-use rampart_store::{ByteStream, Expect, RecordVersion, ScanRange, StoreError, Txn};
+use rampart_store::{ByteStream, Expect, RecordVersion, StoreError, Txn};
 use rampart_types::{BucketName, ByteRange, ETag, ObjectKey, Owner};
 
 use super::{
@@ -403,19 +403,11 @@ impl Engine {
         &self,
         upload_id: &str,
     ) -> Result<Vec<PartRecord>, EngineError> {
-        let all = ScanRange::prefix(&keys::parts_prefix(upload_id));
-        let mut range = all.clone();
-        let mut parts = Vec::new();
-        loop {
-            let page = self.meta.scan(&range, 1000).await?;
-            let Some((last, _)) = page.last() else {
-                return Ok(parts);
-            };
-            range = all.resume_after(last);
-            for (_, record) in &page {
-                parts.push(decode(&record.value)?);
-            }
-        }
+        self.scan_all(&keys::parts_prefix(upload_id))
+            .await?
+            .into_iter()
+            .map(|(_, record)| decode(&record.value))
+            .collect()
     }
 }
 
