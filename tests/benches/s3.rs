@@ -8,10 +8,14 @@
 //!
 //! Options: see `USAGE` below, or pass `-- --help`.
 
+#[path = "s3/checksum.rs"]
+mod checksum;
 #[path = "s3/client.rs"]
 mod client;
 #[path = "s3/large.rs"]
 mod large;
+#[path = "s3/multipart.rs"]
+mod multipart;
 #[path = "s3/procfs.rs"]
 mod procfs;
 #[path = "s3/report.rs"]
@@ -27,8 +31,14 @@ use rampart_e2e::{Server, ServerOptions};
 const USAGE: &str = "\
 cargo build --release -p rampart && cargo bench -p rampart-e2e --bench s3 -- [options]
   --quick               small sizes and short phases (a smoke run of every scenario)
-  --only a,b            scenarios: large, small, list, memory (default: all)
-  --size-mib N          large-object size (default 512)
+  --only a,b            scenarios: large, small, list, memory, multipart, complete1000,
+                        checksum (default: all)
+  --size-mib N          large-object size, also of the checksum PUTs (default 512)
+  --part-mib N          multipart: part size of the 64-part upload (default 16, >= 5)
+  --complete-parts N    complete1000: parts of 5 MiB in the upload whose completion is timed
+                        (default 1000; fewer if the disk lacks room)
+  --chunk-kib N         checksum: aws-chunked chunk size, a divisor of 1024 (default 64, the
+                        AWS SDK for Rust's minimum)
   --reps N              samples per figure (default 3)
   --secs S              length of each small-object phase (default 5)
   --keys N              keys for the listing scenario (default 100000)
@@ -38,6 +48,16 @@ cargo build --release -p rampart && cargo bench -p rampart-e2e --bench s3 -- [op
   --perf DIR            record a cpu-clock profile of the server for each phase into DIR
   --perf-graph          with --perf: DWARF call graphs (for `perf report --children`)";
 
+const SCENARIOS: [&str; 7] = [
+    "large",
+    "small",
+    "list",
+    "memory",
+    "multipart",
+    "complete1000",
+    "checksum",
+];
+
 pub struct Opts {
     pub only: Vec<String>,
     pub size_mib: u64,
@@ -45,6 +65,9 @@ pub struct Opts {
     pub secs: f64,
     pub keys: usize,
     pub mem_mib: u64,
+    pub part_mib: u64,
+    pub complete_parts: u32,
+    pub chunk_kib: usize,
     pub server_log: String,
     pub meta: Option<String>,
     pub perf: Option<PathBuf>,
@@ -60,6 +83,9 @@ impl Opts {
             secs: 5.0,
             keys: 100_000,
             mem_mib: 2048,
+            part_mib: 16,
+            complete_parts: 1000,
+            chunk_kib: 64,
             server_log: "info".into(),
             meta: None,
             perf: None,
@@ -83,6 +109,8 @@ impl Opts {
                     o.secs = 1.0;
                     o.keys = 10_000;
                     o.mem_mib = 256;
+                    o.part_mib = 5;
+                    o.complete_parts = 100;
                 }
                 "--only" => o.only = value("--only").split(',').map(str::to_owned).collect(),
                 "--size-mib" => o.size_mib = value("--size-mib").parse().expect("a number"),
@@ -90,12 +118,23 @@ impl Opts {
                 "--secs" => o.secs = value("--secs").parse().expect("a number"),
                 "--keys" => o.keys = value("--keys").parse().expect("a number"),
                 "--mem-mib" => o.mem_mib = value("--mem-mib").parse().expect("a number"),
+                "--part-mib" => o.part_mib = value("--part-mib").parse().expect("a number"),
+                "--complete-parts" => {
+                    o.complete_parts = value("--complete-parts").parse().expect("a number");
+                }
+                "--chunk-kib" => o.chunk_kib = value("--chunk-kib").parse().expect("a number"),
                 "--server-log" => o.server_log = value("--server-log"),
                 "--meta" => o.meta = Some(value("--meta")),
                 "--perf" => o.perf = Some(PathBuf::from(value("--perf"))),
                 "--perf-graph" => o.perf_graph = true,
                 other => panic!("unknown argument {other:?}\n{USAGE}"),
             }
+        }
+        for s in &o.only {
+            assert!(
+                SCENARIOS.contains(&s.as_str()),
+                "unknown scenario {s:?}\n{USAGE}"
+            );
         }
         o
     }
@@ -169,6 +208,18 @@ fn main() {
         }
         if opts.wants("memory") {
             large::memory(&opts).await;
+            println!("load average {}", load_average());
+        }
+        if opts.wants("multipart") {
+            multipart::multipart(&opts).await;
+            println!("load average {}", load_average());
+        }
+        if opts.wants("complete1000") {
+            multipart::complete_many(&opts).await;
+            println!("load average {}", load_average());
+        }
+        if opts.wants("checksum") {
+            checksum::checksums_put(&opts).await;
             println!("load average {}", load_average());
         }
     });

@@ -165,12 +165,11 @@ impl ChecksumAlgorithm {
         !matches!(self, Self::Crc64Nvme)
     }
 
-    fn crc(self) -> Option<crc_fast::CrcAlgorithm> {
-        use crc_fast::CrcAlgorithm as C;
+    fn reflected_crc(self) -> Option<&'static crate::crc_combine::ReflectedCrc> {
         match self {
-            Self::Crc32 => Some(C::Crc32IsoHdlc),
-            Self::Crc32c => Some(C::Crc32Iscsi),
-            Self::Crc64Nvme => Some(C::Crc64Nvme),
+            Self::Crc32 => Some(&crate::crc_combine::CRC32),
+            Self::Crc32c => Some(&crate::crc_combine::CRC32C),
+            Self::Crc64Nvme => Some(&crate::crc_combine::CRC64NVME),
             Self::Sha1 | Self::Sha256 => None,
         }
     }
@@ -179,12 +178,12 @@ impl ChecksumAlgorithm {
     /// how a multipart upload's full-object checksum is built from its parts. `None` for SHA
     /// digests or malformed values.
     pub fn combine(self, crc_a: &[u8], crc_b: &[u8], len_b: u64) -> Option<Vec<u8>> {
-        let algorithm = self.crc()?;
+        let crc = self.reflected_crc()?;
         let value = |raw: &[u8]| -> Option<u64> {
             (raw.len() == self.digest_len())
                 .then(|| raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
         };
-        let combined = crc_fast::checksum_combine(algorithm, value(crc_a)?, value(crc_b)?, len_b);
+        let combined = crc.combine(value(crc_a)?, value(crc_b)?, len_b);
         let bytes = combined.to_be_bytes();
         Some(bytes[8 - self.digest_len()..].to_vec())
     }

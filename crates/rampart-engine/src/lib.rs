@@ -11,6 +11,7 @@ mod bucket_config;
 pub mod checksum;
 mod conditions;
 pub mod cors;
+mod crc_combine;
 mod error;
 pub mod hash;
 mod keys;

@@ -31,6 +31,9 @@ pub enum Body<'a> {
         block: &'a [u8],
         len: u64,
     },
+    /// Each slice sent the given number of times, in order: a framed body (aws-chunked) made
+    /// of a few prebuilt pieces, without building it whole.
+    Segments(&'a [(&'a [u8], u64)]),
 }
 
 impl Body<'_> {
@@ -39,6 +42,7 @@ impl Body<'_> {
             Body::Empty => 0,
             Body::Bytes(b) => b.len() as u64,
             Body::Repeat { len, .. } => *len,
+            Body::Segments(segments) => segments.iter().map(|(s, n)| s.len() as u64 * n).sum(),
         }
     }
 }
@@ -59,6 +63,8 @@ pub struct Response {
     /// Bytes of body received.
     pub body_len: u64,
     pub content_length: Option<u64>,
+    /// The status line and headers, as received.
+    pub head: String,
     /// When the last byte of the request was handed to the socket.
     pub sent_at: Instant,
 }
@@ -66,6 +72,14 @@ pub struct Response {
 impl Response {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The value of the first header called `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.split("\r\n").skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then_some(v.trim())
+        })
     }
 }
 
@@ -108,10 +122,26 @@ impl Conn {
         body: Body<'_>,
         keep: Keep,
     ) -> io::Result<Response> {
+        self.send_with(method, path, query, payload_hash, &[], body, keep)
+            .await
+    }
+
+    /// As [`Conn::send`], with more request headers (`headers`, names lowercase), all signed.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn send_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        query: &str,
+        payload_hash: &str,
+        headers: &[(&str, &str)],
+        body: Body<'_>,
+        keep: Keep,
+    ) -> io::Result<Response> {
         if self.closed {
             return Err(io::Error::other("the server closed this connection"));
         }
-        let head = self.head(method, path, query, payload_hash, body.len())?;
+        let head = self.head(method, path, query, payload_hash, headers, body.len())?;
         match body {
             Body::Empty => self.stream.write_all(&head).await?,
             Body::Bytes(bytes) => {
@@ -128,6 +158,14 @@ impl Conn {
                     left -= n as u64;
                 }
             }
+            Body::Segments(segments) => {
+                self.stream.write_all(&head).await?;
+                for (segment, times) in segments {
+                    for _ in 0..*times {
+                        self.stream.write_all(segment).await?;
+                    }
+                }
+            }
         }
         let sent_at = Instant::now();
         self.read_response(method == "HEAD", keep, sent_at).await
@@ -139,9 +177,11 @@ impl Conn {
         path: &str,
         query: &str,
         payload_hash: &str,
+        extra: &[(&str, &str)],
         body_len: u64,
     ) -> io::Result<Vec<u8>> {
-        let headers: [(&str, &[u8]); 1] = [("host", self.host.as_bytes())];
+        let mut headers: Vec<(&str, &[u8])> = vec![("host", self.host.as_bytes())];
+        headers.extend(extra.iter().map(|(n, v)| (*n, v.as_bytes())));
         let parts = RequestParts {
             method,
             raw_path: path,
@@ -168,6 +208,12 @@ impl Conn {
         head.push_str(" HTTP/1.1\r\nhost: ");
         head.push_str(&self.host);
         head.push_str("\r\n");
+        for (name, value) in extra {
+            head.push_str(name);
+            head.push_str(": ");
+            head.push_str(value);
+            head.push_str("\r\n");
+        }
         for (name, value) in &signed.headers {
             head.push_str(name);
             head.push_str(": ");
@@ -251,6 +297,7 @@ impl Conn {
             body: Vec::new(),
             body_len: 0,
             content_length,
+            head,
             sent_at,
         };
         match framing {
