@@ -4,10 +4,11 @@
 use std::time::SystemTime;
 
 use http::request::Parts;
-use rampart_iam::Principal;
+use rampart_iam::{Principal, TokenProblem};
 use rampart_sigv4::{ChunkedDecoder, ChunkedMode, ParsedAuth, PayloadMode, RequestParts};
 
 use crate::AppState;
+use crate::authz::AuthType;
 use crate::body::BodyCheck;
 use crate::error::{ApiError, S3ErrorCode};
 
@@ -16,9 +17,28 @@ pub struct Authenticated {
     pub body_check: BodyCheck,
     /// The SigV4 service the request was signed for (`s3`, `iam`, `sts`); `None` if anonymous.
     pub service: Option<String>,
+    pub auth_type: AuthType,
+    /// Milliseconds between the signing time and now.
+    pub signature_age_ms: Option<u64>,
 }
 
-pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Authenticated, ApiError> {
+/// A request whose credentials were refused, and the service they were meant for (IAM and STS
+/// word their refusals differently from S3).
+pub struct AuthFailure {
+    pub error: Box<ApiError>,
+    pub service: Option<String>,
+}
+
+impl From<ApiError> for AuthFailure {
+    fn from(error: ApiError) -> Self {
+        Self {
+            error: Box::new(error),
+            service: None,
+        }
+    }
+}
+
+pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Authenticated, AuthFailure> {
     let mut headers: Vec<(&str, &[u8])> = parts
         .headers
         .iter()
@@ -37,37 +57,70 @@ pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Authenticated, Ap
         raw_query: parts.uri.query().unwrap_or(""),
         headers: &headers,
     };
-    let Some(auth) = rampart_sigv4::parse_auth(&request)? else {
+    let Some(auth) = rampart_sigv4::parse_auth(&request).map_err(ApiError::from)? else {
         return Ok(Authenticated {
             principal: Principal::Anonymous,
             body_check: anonymous_body_check(parts)?,
             service: None,
+            auth_type: AuthType::None,
+            signature_age_ms: None,
         });
+    };
+    let service = auth.scope.service.clone();
+    let fail = |error: ApiError| AuthFailure {
+        error: Box::new(error),
+        service: Some(service.clone()),
+    };
+    let unknown_key = || {
+        fail(
+            ApiError::new(S3ErrorCode::InvalidAccessKeyId)
+                .field("AWSAccessKeyId", auth.access_key_id.clone()),
+        )
     };
     let resolved = state
         .identities
         .resolve_access_key(&auth.access_key_id)
-        .ok_or_else(|| {
-            ApiError::new(S3ErrorCode::InvalidAccessKeyId)
-                .field("AWSAccessKeyId", auth.access_key_id.clone())
-        })?;
-    if auth.security_token.is_some() {
-        // Only temporary (STS) credentials carry a session token, and these keys are not those.
-        return Err(ApiError::new(S3ErrorCode::InvalidToken));
+        .ok_or_else(unknown_key)?;
+    if !resolved.active {
+        return Err(unknown_key());
     }
+    let now = SystemTime::now();
     let verified = rampart_sigv4::verify(
         &request,
         &auth,
         resolved.secret.expose(),
-        SystemTime::now(),
+        now,
         &state.config.region,
     )
-    .map_err(|e| ApiError::from(e).field_if_missing("AWSAccessKeyId", &auth.access_key_id))?;
+    .map_err(|e| fail(ApiError::from(e).field_if_missing("AWSAccessKeyId", &auth.access_key_id)))?;
+    // The signature proves the caller holds the secret; the token then proves the session is
+    // the one that secret was issued for, and that it is still valid.
+    resolved
+        .check_token(auth.security_token.as_deref())
+        .map_err(|problem| {
+            fail(match problem {
+                TokenProblem::Expired => ApiError::new(S3ErrorCode::ExpiredToken)
+                    .field("Token-0", auth.security_token.clone().unwrap_or_default()),
+                TokenProblem::Missing | TokenProblem::Invalid => {
+                    ApiError::new(S3ErrorCode::InvalidToken)
+                }
+            })
+        })?;
+    let auth_type = match auth.method {
+        rampart_sigv4::AuthMethod::Presigned { .. } => AuthType::QueryString,
+        rampart_sigv4::AuthMethod::Header => AuthType::Header,
+    };
+    let signature_age_ms = now
+        .duration_since(auth.request_time)
+        .ok()
+        .map(|age| u64::try_from(age.as_millis()).unwrap_or(u64::MAX));
     let body_check = signed_body_check(&auth, verified);
     Ok(Authenticated {
         principal: resolved.principal,
         body_check,
-        service: Some(auth.scope.service.clone()),
+        service: Some(service),
+        auth_type,
+        signature_age_ms,
     })
 }
 

@@ -36,6 +36,7 @@ s3_error_codes! {
     BucketAlreadyOwnedByYou => CONFLICT, "Your previous request to create the named bucket succeeded and you already own it.";
     BucketNotEmpty => CONFLICT, "The bucket you tried to delete is not empty";
     ConditionalRequestConflict => CONFLICT, "The conditional request cannot succeed due to a conflicting operation against this resource.";
+    ExpiredToken => BAD_REQUEST, "The provided token has expired.";
     EntityTooLarge => BAD_REQUEST, "Your proposed upload exceeds the maximum allowed size";
     EntityTooSmall => BAD_REQUEST, "Your proposed upload is smaller than the minimum allowed size";
     IllegalLocationConstraintException => BAD_REQUEST, "The location constraint is incompatible for the region specific endpoint this request was sent to.";
@@ -58,6 +59,7 @@ s3_error_codes! {
     InvalidToken => BAD_REQUEST, "The provided token is malformed or otherwise invalid.";
     InvalidURI => BAD_REQUEST, "Couldn't parse the specified URI.";
     KeyTooLongError => BAD_REQUEST, "Your key is too long";
+    MalformedPolicy => BAD_REQUEST, "Policies must be valid JSON and the first byte must be '{'";
     MalformedPOSTRequest => BAD_REQUEST, "The body of your POST request is not well-formed multipart/form-data.";
     MalformedXML => BAD_REQUEST, "The XML you provided was not well-formed or did not validate against our published schema";
     MaxMessageLengthExceeded => BAD_REQUEST, "Your request was too big.";
@@ -67,12 +69,14 @@ s3_error_codes! {
     MissingContentLength => LENGTH_REQUIRED, "You must provide the Content-Length HTTP header.";
     MissingRequestBodyError => BAD_REQUEST, "Request Body is empty";
     NoSuchBucket => NOT_FOUND, "The specified bucket does not exist";
+    NoSuchBucketPolicy => NOT_FOUND, "The bucket policy does not exist";
     NoSuchCORSConfiguration => NOT_FOUND, "The CORS configuration does not exist";
     NoSuchKey => NOT_FOUND, "The specified key does not exist.";
     NoSuchUpload => NOT_FOUND, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
     NoSuchTagSet => NOT_FOUND, "The TagSet does not exist";
     NotImplemented => NOT_IMPLEMENTED, "A header you provided implies functionality that is not implemented";
     OperationAborted => CONFLICT, "A conflicting conditional operation is currently in progress against this resource. Please try again.";
+    PolicyTooLarge => BAD_REQUEST, "Policy exceeds the maximum allowed document size.";
     PreconditionFailed => PRECONDITION_FAILED, "At least one of the pre-conditions you specified did not hold";
     RequestHeaderSectionTooLarge => BAD_REQUEST, "Your request header section exceeds the maximum allowed size.";
     RequestTimeTooSkewed => FORBIDDEN, "The difference between the request time and the current time is too large.";

@@ -5,20 +5,25 @@
 //! effect), handled by one of `handlers/*`, and answered in S3's wire format; errors become
 //! S3's XML error documents in `error`.
 
+mod admin;
 mod auth;
-mod authz;
+pub mod authz;
 pub mod body;
 pub mod error;
 mod error_code;
 mod handlers;
 mod headers;
+mod iam;
 mod ids;
 mod post_policy;
 pub mod query;
+mod query_api;
+mod query_service;
 mod response;
 pub mod router;
 mod service;
 mod sigv4_errors;
+mod sts;
 pub mod xml;
 
 use std::sync::Arc;
@@ -50,7 +55,14 @@ pub struct AppState {
     pub engine: Engine,
     pub identities: Arc<IdentityStore>,
     pub config: ApiConfig,
+    /// Parsed bucket policies, re-validated against the store on every request.
+    pub bucket_policies: authz::BucketPolicies,
 }
+
+/// The remote address of the connection a request came on (for `aws:SourceIp`), put into
+/// the request's extensions by the listener.
+#[derive(Clone, Copy, Debug)]
+pub struct PeerAddr(pub std::net::SocketAddr);
 
 /// The router serving S3 (and the health probe) for `state`.
 pub fn router(state: Arc<AppState>) -> axum::Router {

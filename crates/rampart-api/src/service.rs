@@ -13,18 +13,22 @@ use rampart_types::{BucketName, ObjectKey};
 use tracing::{Instrument, field};
 
 use crate::auth::{Authenticated, authenticate};
-use crate::authz::authorize;
+use crate::authz::s3_actions::ResourceKind;
+use crate::authz::{self, AuthType, RequestInfo, S3Access};
 use crate::body::{BodyCheck, TrailerSink, verified_stream};
 use crate::error::{ApiError, S3ErrorCode};
-use crate::handlers;
 use crate::query::Query;
 use crate::router::{Endpoint, Route};
-use crate::{AppState, ids, response, xml};
+use crate::{AppState, PeerAddr, admin, handlers, ids, query_service, response, xml};
+use http::request::Parts;
+use rampart_policy::{ContextKeys, NamedPolicy};
 
 /// What a handler needs to know about the request it serves.
 pub struct RequestCtx {
     pub state: Arc<AppState>,
     pub principal: Principal,
+    /// The connection and headers as the global condition keys see them.
+    pub info: RequestInfo,
     pub headers: http::HeaderMap,
     pub query: Query,
     pub endpoint: Endpoint,
@@ -33,6 +37,8 @@ pub struct RequestCtx {
     /// The bucket's record, looked up for authorization (absent for CreateBucket and
     /// service-level requests).
     pub bucket_record: Option<BucketRecord>,
+    /// The bucket's policy, if it has one.
+    pub bucket_policy: Option<Arc<NamedPolicy>>,
     pub key: Option<ObjectKey>,
     /// Behind a mutex only so the context is `Sync` (hyper's body is not); taken once.
     body: std::sync::Mutex<Option<(Body, BodyCheck)>>,
@@ -69,6 +75,45 @@ impl RequestCtx {
             .ok_or_else(|| ApiError::internal("handler expected a key"))
     }
 
+    /// This request's bucket and key as an access to authorize as `endpoint`.
+    pub fn s3_access(&self, endpoint: Endpoint) -> S3Access<'_> {
+        S3Access {
+            endpoint,
+            bucket: self.bucket.as_ref().map(|b| b.as_str()),
+            key: self.key.as_ref().map(|k| k.as_str()),
+            bucket_owner: self.bucket_record.as_ref().map(|b| &b.owner),
+            bucket_policy: self.bucket_policy.as_deref(),
+            headers: &self.headers,
+            query: &self.query,
+        }
+    }
+
+    /// Authorizes this request's principal for `endpoint` on this request's bucket and key;
+    /// `extra` adds condition keys only the handler knows.
+    pub async fn authorize(
+        &self,
+        endpoint: Endpoint,
+        extra: Option<ContextKeys>,
+    ) -> Result<(), ApiError> {
+        let mut extra = extra;
+        if authz::wants_existing_object_tags(self, endpoint)
+            && let (Some(bucket), Some(key)) = (&self.bucket, &self.key)
+        {
+            // Absent objects have no tags; the operation itself reports that they are absent.
+            if let Ok(tags) = self.state.engine.object_tags(bucket, key.as_str()).await {
+                let keys = extra.get_or_insert_with(ContextKeys::new);
+                authz::s3_keys::existing_object_tags(keys, tags.tags());
+            }
+        }
+        authz::authorize_s3(
+            &self.state,
+            &self.principal,
+            &self.info,
+            &self.s3_access(endpoint),
+            extra,
+        )
+    }
+
     pub fn owner(&self) -> Result<rampart_types::Owner, ApiError> {
         self.principal
             .account()
@@ -93,7 +138,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     let uri = request.uri().path().to_owned();
     let cors = handlers::cors::CrossOrigin::of(request.headers(), &method);
     let mut named_bucket = None;
-    let result = dispatch(state.clone(), request, &mut named_bucket)
+    let result = dispatch(state.clone(), request, &request_id, &mut named_bucket)
         .instrument(span.clone())
         .await;
     // A cross-origin request gets its bucket's CORS headers on every answer, errors included.
@@ -156,10 +201,14 @@ fn error_response(err: ApiError, request_id: &str, host_id: &str, is_head: bool)
 async fn dispatch(
     state: Arc<AppState>,
     request: Request,
+    request_id: &str,
     named_bucket: &mut Option<BucketName>,
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     check_header_size(&parts.headers, state.config.max_header_bytes)?;
+    if parts.uri.path().starts_with(admin::ADMIN_PATH_PREFIX) {
+        return admin::handle(&state, parts, body, request_id).await;
+    }
     let query = Query::parse(parts.uri.query().unwrap_or(""))?;
     let host = parts
         .headers
@@ -195,17 +244,56 @@ async fn dispatch(
             principal: Principal::Anonymous,
             body_check: BodyCheck::None,
             service: None,
+            auth_type: AuthType::None,
+            signature_age_ms: None,
         }
     } else {
-        authenticate(&state, &parts)?
+        match authenticate(&state, &parts) {
+            Ok(authenticated) => authenticated,
+            Err(failure) => {
+                return match failure.service.as_deref() {
+                    Some(service @ ("iam" | "sts")) => Ok(query_service::auth_error(
+                        service,
+                        &failure.error,
+                        request_id,
+                    )),
+                    _ => Err(*failure.error),
+                };
+            }
+        }
     };
     span.record("principal", authenticated.principal.log_name());
-    if let Some(service) = authenticated.service.as_deref()
-        && service != "s3"
-    {
-        return Err(ApiError::not_implemented(format!(
-            "Requests signed for the '{service}' service are not served here yet."
-        )));
+    let info = request_info(&state, &parts, &authenticated);
+    match (authenticated.service.as_deref(), route.endpoint) {
+        (Some(service @ ("iam" | "sts")), Endpoint::QueryApi) => {
+            let service = service.to_owned();
+            let body = verified_stream(
+                body,
+                authenticated.body_check,
+                None,
+                state.config.body_idle_timeout,
+            );
+            return Ok(query_service::serve(
+                &state,
+                &service,
+                &authenticated.principal,
+                &info,
+                parts.uri.query().unwrap_or(""),
+                body,
+                request_id,
+            )
+            .await);
+        }
+        (_, Endpoint::QueryApi) => return Err(ApiError::new(S3ErrorCode::MethodNotAllowed)),
+        (Some(service), _) if service != "s3" => {
+            return Err(ApiError::with_message(
+                S3ErrorCode::AuthorizationHeaderMalformed,
+                format!(
+                    "The authorization header is malformed; the credential is scoped to the '{service}' service, not 's3'."
+                ),
+            ));
+        }
+        _ => {}
     }
     if let Endpoint::NotImplemented(operation) = route.endpoint {
         return Err(ApiError::not_implemented(format!(
@@ -246,28 +334,84 @@ async fn dispatch(
         }
         _ => None,
     };
-    if !self_authenticating {
-        authorize(
-            &authenticated.principal,
-            route.endpoint,
-            bucket_record.as_ref().map(|b| &b.owner),
-        )?;
-    }
-    check_expected_owner(&parts.headers, bucket_record.as_ref())?;
+    let bucket_policy = match (&bucket, &bucket_record) {
+        (Some(name), Some(_)) => state.bucket_policies.get(&state.engine, name).await?,
+        _ => None,
+    };
 
     let ctx = RequestCtx {
         state,
         principal: authenticated.principal,
+        info,
         headers: parts.headers,
         query,
         endpoint: route.endpoint,
         bucket,
         bucket_record,
+        bucket_policy,
         key,
         body: std::sync::Mutex::new(Some((body, authenticated.body_check))),
     };
+    if !self_authenticating {
+        ctx.authorize(ctx.endpoint, None).await?;
+    }
+    check_expected_owner(&ctx.headers, ctx.bucket_record.as_ref())?;
     let result = handlers::handle(&ctx).await;
+    let result = match result {
+        Err(e) if e.code == S3ErrorCode::NoSuchKey => Err(hide_missing_key(&ctx, e)),
+        other => other,
+    };
     result.map_err(|e| add_resource_fields(e, &ctx))
+}
+
+/// "If the object you request doesn't exist, the error that Amazon S3 returns depends on
+/// whether you also have the s3:ListBucket permission": without it, 403 instead of 404, so
+/// that a caller who may not list cannot probe which keys exist.
+fn hide_missing_key(ctx: &RequestCtx, err: ApiError) -> ApiError {
+    if !matches!(
+        ctx.endpoint,
+        Endpoint::GetObject | Endpoint::HeadObject | Endpoint::GetObjectAttributes
+    ) {
+        return err;
+    }
+    let access = ctx.s3_access(Endpoint::ListObjects);
+    match authz::authorize_s3_actions(
+        &ctx.state,
+        &ctx.principal,
+        &ctx.info,
+        &access,
+        &["s3:ListBucket"],
+        ResourceKind::Bucket,
+        None,
+    ) {
+        Ok(()) => err,
+        Err(denied) => denied,
+    }
+}
+
+fn request_info(state: &AppState, parts: &Parts, authenticated: &Authenticated) -> RequestInfo {
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    RequestInfo {
+        source_ip: parts
+            .extensions
+            .get::<PeerAddr>()
+            .map(|peer| peer.0.ip().to_canonical()),
+        secure_transport: false,
+        tls_version: None,
+        user_agent: header("user-agent"),
+        referer: header("referer"),
+        now: std::time::SystemTime::now(),
+        region: state.config.region.clone(),
+        signature_age_ms: authenticated.signature_age_ms,
+        auth_type: authenticated.auth_type,
+        content_sha256: header("x-amz-content-sha256"),
+    }
 }
 
 /// S3 names the missing resource in NoSuchBucket and NoSuchKey errors.

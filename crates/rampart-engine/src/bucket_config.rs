@@ -14,6 +14,8 @@ use crate::{Engine, EngineError, keys};
 pub enum BucketConfigKind {
     Tagging,
     Cors,
+    /// The bucket policy: its JSON text, as the client sent it.
+    Policy,
 }
 
 impl BucketConfigKind {
@@ -21,6 +23,7 @@ impl BucketConfigKind {
         match self {
             Self::Tagging => "tagging",
             Self::Cors => "cors",
+            Self::Policy => "policy",
         }
     }
 }
@@ -45,6 +48,25 @@ impl Engine {
             Some(record) => Ok(Some(decode(&record.value)?)),
             None => Ok(None),
         }
+    }
+
+    /// The encoded configuration of `kind`, without checking that the bucket exists: for
+    /// callers that just looked the bucket up and cache the decoded form by these bytes.
+    pub async fn bucket_config_raw(
+        &self,
+        bucket: &BucketName,
+        kind: BucketConfigKind,
+    ) -> Result<Option<bytes::Bytes>, EngineError> {
+        Ok(self
+            .meta
+            .get(&keys::bucket_config(bucket, kind.name()))
+            .await?
+            .map(|record| record.value))
+    }
+
+    /// Decodes what [`Engine::bucket_config_raw`] returned.
+    pub fn decode_bucket_config<T: DeserializeOwned>(raw: &[u8]) -> Result<T, EngineError> {
+        decode(raw)
     }
 
     /// Sets (replaces) the bucket's configuration of `kind`.

@@ -38,6 +38,13 @@ pub struct ServeArgs {
     /// Log filter, in tracing's env-filter syntax [default: info].
     #[arg(long, env = "RAMPART_LOG", value_name = "FILTER")]
     pub log: Option<String>,
+    /// The server's master key (32 bytes; generated on first start if absent)
+    /// [default: DATA_DIR/keys/master.key].
+    #[arg(long, env = "RAMPART_MASTER_KEY_FILE", value_name = "PATH")]
+    pub master_key_file: Option<PathBuf>,
+    /// Shortest STS session accepted, in seconds [default: 900, as AWS].
+    #[arg(long, env = "RAMPART_STS_MIN_DURATION_SECS", value_name = "SECS")]
+    pub sts_min_duration_secs: Option<u64>,
     /// Root access key id of the first account (with RAMPART_ROOT_SECRET_KEY).
     #[arg(skip)]
     pub root_access_key: Option<String>,
@@ -54,6 +61,7 @@ struct FileConfig {
     region: Option<String>,
     domain: Option<String>,
     log: Option<String>,
+    master_key_file: Option<PathBuf>,
     account_name: Option<String>,
     root_access_key: Option<String>,
     root_secret_key: Option<String>,
@@ -61,6 +69,14 @@ struct FileConfig {
     storage: StorageFile,
     #[serde(default)]
     limits: LimitsFile,
+    #[serde(default)]
+    sts: StsFile,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct StsFile {
+    min_session_duration_secs: Option<u64>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -85,13 +101,19 @@ pub struct Config {
     pub domain: Option<String>,
     pub meta_backend: MetaBackend,
     pub log: String,
+    /// Where the master key is; `None`: `<data_dir>/keys/master.key`.
+    pub master_key_file: Option<PathBuf>,
     pub account_name: String,
     /// Bootstrap credentials given explicitly (env or file); otherwise generated or loaded.
     pub root_key: Option<(String, String)>,
     pub body_idle_timeout: Duration,
     pub header_read_timeout: Duration,
     pub max_header_bytes: usize,
+    pub sts_min_duration: Duration,
 }
+
+/// AWS's shortest AssumeRole / GetSessionToken duration.
+pub const DEFAULT_STS_MIN_DURATION_SECS: u64 = 900;
 
 impl Config {
     pub fn load(mut args: ServeArgs) -> Result<Self, String> {
@@ -157,6 +179,7 @@ impl Config {
                 .log
                 .or(file.log)
                 .unwrap_or_else(|| DEFAULT_LOG.to_owned()),
+            master_key_file: args.master_key_file.or(file.master_key_file),
             account_name: file
                 .account_name
                 .unwrap_or_else(|| DEFAULT_ACCOUNT_NAME.to_owned()),
@@ -170,6 +193,12 @@ impl Config {
             max_header_bytes: limits
                 .max_header_bytes
                 .unwrap_or(rampart_api::ApiConfig::DEFAULT_MAX_HEADER_BYTES),
+            sts_min_duration: Duration::from_secs(
+                args.sts_min_duration_secs
+                    .or(file.sts.min_session_duration_secs)
+                    .unwrap_or(DEFAULT_STS_MIN_DURATION_SECS)
+                    .max(1),
+            ),
         })
     }
 }

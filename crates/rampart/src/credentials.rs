@@ -76,7 +76,7 @@ fn parse(id: &str, secret: &str) -> Result<(AccessKeyId, SecretAccessKey), Strin
 }
 
 /// Writes a file readable only by its owner, durably, replacing nothing half-written.
-fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
     let mut file = fs::OpenOptions::new()
         .write(true)

@@ -1,7 +1,10 @@
-//! The `rampart` command: `rampart serve` runs the S3 server.
+//! The `rampart` command: `rampart serve` runs the S3 server; `rampart admin` and
+//! `rampart policy explain` talk to a running one.
 
+mod admin_cli;
 mod config;
 mod credentials;
+mod master_key;
 mod server;
 
 use std::process::ExitCode;
@@ -23,11 +26,30 @@ struct Cli {
 enum Command {
     /// Run the S3 server.
     Serve(config::ServeArgs),
+    /// Administer a running server (accounts), as its first account's root user.
+    Admin(admin_cli::AdminArgs),
+    /// Test policies against a running server's identities and buckets.
+    Policy(admin_cli::PolicyArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Admin(args) => match admin_cli::run_admin(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("rampart: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Policy(args) => match admin_cli::run_policy(args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("rampart: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Serve(args) => {
             let config = match config::Config::load(args) {
                 Ok(c) => c,

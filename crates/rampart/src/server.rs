@@ -8,14 +8,16 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use rampart_api::PeerAddr;
 use rampart_api::{ApiConfig, AppState};
 use rampart_engine::{Engine, EngineConfig};
 use rampart_iam::IdentityStore;
 use tokio::net::TcpListener;
+use tower::ServiceExt as _;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::Config;
-use crate::credentials;
+use crate::{credentials, master_key};
 
 /// Connections get this long to finish their requests after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -82,9 +84,20 @@ pub async fn run(config: Config) -> Result<(), String> {
     }
 
     let bootstrap = credentials::load_or_create(&config.data_dir, config.root_key.clone())?;
-    let identities = IdentityStore::open(meta, &config.account_name, bootstrap.key.clone())
-        .await
-        .map_err(|e| format!("cannot open identities: {e}"))?;
+    let master_key_path = config
+        .master_key_file
+        .clone()
+        .unwrap_or_else(|| master_key::default_path(&config.data_dir));
+    let master_key = Arc::new(master_key::load_or_create(&master_key_path)?);
+    let identities = IdentityStore::open(
+        meta,
+        master_key,
+        &config.account_name,
+        bootstrap.key.clone(),
+    )
+    .await
+    .map_err(|e| format!("cannot open identities: {e}"))?;
+    identities.set_min_session_duration(config.sts_min_duration);
     tracing::info!(
         account = %identities.root_account().id,
         access_key_id = %bootstrap.key.0,
@@ -100,6 +113,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             body_idle_timeout: config.body_idle_timeout,
             max_header_bytes: config.max_header_bytes,
         },
+        bucket_policies: Default::default(),
     });
     let listener = TcpListener::bind(config.listen)
         .await
@@ -160,7 +174,13 @@ async fn serve(listener: TcpListener, router: axum::Router, header_read_timeout:
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
-        let service = TowerToHyperService::new(router.clone());
+        // The peer's address becomes `aws:SourceIp` for every request on this connection.
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(PeerAddr(peer));
+                request
+            },
+        ));
         let connection = builder
             .serve_connection(TokioIo::new(stream), service)
             .into_owned();

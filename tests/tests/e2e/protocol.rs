@@ -189,13 +189,12 @@ async fn known_but_unbuilt_operations_are_not_implemented() {
         .unwrap_err();
     expect_501("GetBucketVersioning", status_and_code(&e));
     let e = s3
-        .put_bucket_policy()
+        .get_public_access_block()
         .bucket(&bucket)
-        .policy(r#"{"Version":"2012-10-17","Statement":[]}"#)
         .send()
         .await
         .unwrap_err();
-    expect_501("PutBucketPolicy", status_and_code(&e));
+    expect_501("GetPublicAccessBlock", status_and_code(&e));
     let e = s3
         .get_object_retention()
         .bucket(&bucket)

@@ -5,7 +5,7 @@ use http::StatusCode;
 use rampart_engine::{CopyObjectInput, CopySource, MetadataDirective, TaggingDirective};
 use rampart_types::BucketName;
 
-use crate::authz::authorize;
+use crate::authz::{self, s3_actions::ResourceKind};
 use crate::error::{ApiError, S3ErrorCode};
 use crate::handlers::object::{
     check_object_acl_headers, reject_unsupported_write_headers, storage_class,
@@ -67,8 +67,9 @@ pub(crate) fn parse_copy_source(value: &str) -> Result<CopySource, ApiError> {
     })
 }
 
-/// Reading a copy source is its own authorization decision, against the source bucket's owner
-/// (CopyObject and UploadPartCopy).
+/// Reading a copy source is its own authorization decision: s3:GetObject (or
+/// s3:GetObjectVersion for a `?versionId=` source) on the source object, under the source
+/// bucket's owner and policy (CopyObject and UploadPartCopy).
 pub(crate) async fn authorize_copy_source(
     ctx: &RequestCtx,
     source: &CopySource,
@@ -79,10 +80,34 @@ pub(crate) async fn authorize_copy_source(
         .bucket(&source.bucket)
         .await
         .map_err(|e| ApiError::from(e).field("BucketName", source.bucket.as_str()))?;
-    authorize(
+    let policy = ctx
+        .state
+        .bucket_policies
+        .get(&ctx.state.engine, &source.bucket)
+        .await?;
+    let names_version = crate::headers::get(&ctx.headers, "x-amz-copy-source")?
+        .is_some_and(|v| v.contains("?versionId="));
+    let action: &[&str] = if names_version {
+        &["s3:GetObjectVersion"]
+    } else {
+        &["s3:GetObject"]
+    };
+    authz::authorize_s3_actions(
+        &ctx.state,
         &ctx.principal,
-        Endpoint::GetObject,
-        Some(&source_bucket.owner),
+        &ctx.info,
+        &authz::S3Access {
+            endpoint: Endpoint::GetObject,
+            bucket: Some(source.bucket.as_str()),
+            key: Some(&source.key),
+            bucket_owner: Some(&source_bucket.owner),
+            bucket_policy: policy.as_deref(),
+            headers: &ctx.headers,
+            query: &crate::query::Query::default(),
+        },
+        action,
+        ResourceKind::Object,
+        None,
     )
 }
 

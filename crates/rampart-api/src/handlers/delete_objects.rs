@@ -5,9 +5,11 @@ use futures::StreamExt;
 use http::StatusCode;
 use rampart_types::ObjectKey;
 
+use crate::authz::{self, S3Access, s3_actions::ResourceKind};
 use crate::body::read_checked_body;
 use crate::error::{ApiError, S3ErrorCode};
 use crate::response;
+use crate::router::Endpoint;
 use crate::service::RequestCtx;
 use crate::xml::object::{Delete, DeleteErrorXml, DeleteResult, DeletedXml};
 use crate::xml::{from_body, to_document};
@@ -17,6 +19,27 @@ const MAX_KEYS_PER_REQUEST: usize = 1000;
 const MAX_DELETE_BODY: usize = 8 * 1024 * 1024;
 /// Deletions in flight at once: enough to share metadata commits, few enough to be fair.
 const DELETE_CONCURRENCY: usize = 16;
+
+fn authorize_key(ctx: &RequestCtx, key: &ObjectKey, versioned: bool) -> Result<(), ApiError> {
+    let access = S3Access {
+        key: Some(key.as_str()),
+        ..ctx.s3_access(Endpoint::DeleteObject)
+    };
+    let action = if versioned {
+        "s3:DeleteObjectVersion"
+    } else {
+        "s3:DeleteObject"
+    };
+    authz::authorize_s3_actions(
+        &ctx.state,
+        &ctx.principal,
+        &ctx.info,
+        &access,
+        &[action],
+        ResourceKind::Object,
+        None,
+    )
+}
 
 pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let body = read_checked_body(ctx, MAX_DELETE_BODY).await?;
@@ -41,6 +64,13 @@ pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
                         "Invalid version id specified",
                     )),
                     (_, Err(_)) => Err(ApiError::new(S3ErrorCode::KeyTooLongError)),
+                    // "Amazon S3 … checks whether you have the s3:DeleteObject permission" for
+                    // each key; a denied key is an AccessDenied entry, not a failed request.
+                    (version, Ok(key))
+                        if let Err(e) = authorize_key(ctx, &key, version.is_some()) =>
+                    {
+                        Err(e)
+                    }
                     (_, Ok(key)) => engine
                         .delete_object(&bucket, key.as_str())
                         .await

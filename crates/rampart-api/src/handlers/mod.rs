@@ -2,6 +2,7 @@
 
 mod attributes;
 mod bucket;
+mod bucket_policy;
 mod bucket_tagging;
 mod copy;
 pub(crate) mod cors;
@@ -53,12 +54,14 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         Endpoint::GetBucketCors => cors::get_bucket_cors(ctx).await,
         Endpoint::PutBucketCors => cors::put_bucket_cors(ctx).await,
         Endpoint::DeleteBucketCors => cors::delete_bucket_cors(ctx).await,
+        Endpoint::GetBucketPolicy => bucket_policy::get_bucket_policy(ctx).await,
+        Endpoint::PutBucketPolicy => bucket_policy::put_bucket_policy(ctx).await,
+        Endpoint::DeleteBucketPolicy => bucket_policy::delete_bucket_policy(ctx).await,
         Endpoint::PostObject => post_object::post_object(ctx).await,
         Endpoint::CorsPreflight => cors::preflight(ctx).await,
-        Endpoint::Health | Endpoint::NotImplemented(_) => Err(ApiError::internal(format!(
-            "{} reached the handlers",
-            ctx.endpoint.name()
-        ))),
+        Endpoint::Health | Endpoint::QueryApi | Endpoint::NotImplemented(_) => Err(
+            ApiError::internal(format!("{} reached the handlers", ctx.endpoint.name())),
+        ),
     }
 }
 

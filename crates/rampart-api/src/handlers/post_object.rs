@@ -23,7 +23,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rampart_engine::checksum::ChecksumAlgorithm;
 use rampart_engine::tagging::{MAX_OBJECT_TAGS, TagSet};
 use rampart_engine::{PutObjectInput, PutObjectOutput, WriteCondition};
-use rampart_iam::Principal;
+use rampart_iam::{Principal, TokenProblem};
 use rampart_sigv4::{
     FIELD_ALGORITHM, FIELD_CREDENTIAL, FIELD_DATE, FIELD_SIGNATURE, PostAuthFields, SigV4Error,
 };
@@ -32,7 +32,7 @@ use rampart_types::{BucketName, ObjectKey};
 use time::OffsetDateTime;
 
 use super::object::{check_object_acl_headers, reject_unsupported_write_headers, storage_class};
-use crate::authz::authorize;
+use crate::authz::{self, AuthType, RequestInfo, S3Access};
 use crate::error::{ApiError, S3ErrorCode};
 use crate::headers::{self, USER_METADATA_PREFIX};
 use crate::post_policy::{FormFields, PostPolicy};
@@ -114,7 +114,31 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
 
     let (principal, policy) = authenticate(ctx, &fields)?;
     tracing::Span::current().record("principal", principal.log_name());
-    authorize(&principal, Endpoint::PostObject, Some(&bucket_owner))?;
+    let object_headers = form_headers(&fields)?;
+    let info = RequestInfo {
+        auth_type: if policy.is_some() {
+            AuthType::Post
+        } else {
+            AuthType::None
+        },
+        signature_age_ms: None,
+        ..ctx.info.clone()
+    };
+    authz::authorize_s3(
+        &ctx.state,
+        &principal,
+        &info,
+        &S3Access {
+            endpoint: Endpoint::PostObject,
+            bucket: Some(bucket.as_str()),
+            key: Some(&key),
+            bucket_owner: Some(&bucket_owner),
+            bucket_policy: ctx.bucket_policy.as_deref(),
+            headers: &object_headers,
+            query: &ctx.query,
+        },
+        None,
+    )?;
     let size_range = match &policy {
         Some(policy) => {
             policy.check_expiration(OffsetDateTime::now_utc())?;
@@ -131,7 +155,6 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         .account()
         .map(|a| a.owner())
         .ok_or_else(|| ApiError::new(S3ErrorCode::AccessDenied))?;
-    let object_headers = form_headers(&fields)?;
     reject_unsupported_write_headers(&object_headers)?;
     check_object_acl_headers(&object_headers)?;
     let (checksum, _) = headers::checksum(&object_headers)?;
@@ -304,9 +327,9 @@ fn authenticate(
             ApiError::new(S3ErrorCode::InvalidAccessKeyId)
                 .field("AWSAccessKeyId", parsed.access_key_id.clone())
         })?;
-    if fields.has("x-amz-security-token") {
-        // Only temporary (STS) credentials carry a session token, and these keys are not those.
-        return Err(ApiError::new(S3ErrorCode::InvalidToken));
+    if !resolved.active {
+        return Err(ApiError::new(S3ErrorCode::InvalidAccessKeyId)
+            .field("AWSAccessKeyId", parsed.access_key_id.clone()));
     }
     rampart_sigv4::verify_post_auth(
         &auth,
@@ -314,6 +337,14 @@ fn authenticate(
         resolved.secret.expose(),
         &ctx.state.config.region,
     )?;
+    resolved
+        .check_token(fields.get("x-amz-security-token"))
+        .map_err(|problem| match problem {
+            TokenProblem::Expired => ApiError::new(S3ErrorCode::ExpiredToken),
+            TokenProblem::Missing | TokenProblem::Invalid => {
+                ApiError::new(S3ErrorCode::InvalidToken)
+            }
+        })?;
     // Decoded only once the signature vouches for it.
     let policy = PostPolicy::parse(auth.policy)?;
     Ok((resolved.principal, Some(policy)))

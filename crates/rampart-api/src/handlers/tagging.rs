@@ -31,6 +31,11 @@ pub async fn put_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiError> 
     let body = read_checked_body(ctx, MAX_TAGGING_BODY).await?;
     let tagging: Tagging = from_body(&body)?;
     let tags = TagSet::new(tagging.into_pairs(), MAX_OBJECT_TAGS)?;
+    // The tags in the body are the request's `s3:RequestObjectTag/…` keys: decide again with
+    // them before anything is written.
+    let mut keys = rampart_policy::ContextKeys::new();
+    crate::authz::s3_keys::request_tag_set(&mut keys, tags.tags());
+    ctx.authorize(ctx.endpoint, Some(keys)).await?;
     ctx.state
         .engine
         .set_object_tags(ctx.bucket()?, ctx.key()?.as_str(), tags)

@@ -7,7 +7,7 @@ use crate::error::{ApiError, S3ErrorCode};
 use crate::query::Query;
 
 /// The S3 operations this server answers. Every variant names its operation (for logs and
-/// metrics) and its IAM action (for authorization).
+/// metrics); `authz::s3_actions` names the IAM actions and resource that authorize it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
     Health,
@@ -41,10 +41,16 @@ pub enum Endpoint {
     GetBucketCors,
     PutBucketCors,
     DeleteBucketCors,
+    GetBucketPolicy,
+    PutBucketPolicy,
+    DeleteBucketPolicy,
     /// A browser upload: `POST /bucket` with a `multipart/form-data` body.
     PostObject,
     /// A CORS preflight: `OPTIONS` on a bucket or object, answered from the bucket's rules.
     CorsPreflight,
+    /// An AWS Query-protocol request (`POST /` with `Action=…`): IAM or STS, by the service
+    /// its signature names.
+    QueryApi,
     /// An S3 operation that exists but is not built here yet: answered with 501.
     NotImplemented(&'static str),
 }
@@ -83,41 +89,14 @@ impl Endpoint {
             Self::GetBucketCors => "GetBucketCors",
             Self::PutBucketCors => "PutBucketCors",
             Self::DeleteBucketCors => "DeleteBucketCors",
+            Self::GetBucketPolicy => "GetBucketPolicy",
+            Self::PutBucketPolicy => "PutBucketPolicy",
+            Self::DeleteBucketPolicy => "DeleteBucketPolicy",
             Self::PostObject => "PostObject",
             Self::CorsPreflight => "CorsPreflight",
+            Self::QueryApi => "QueryApi",
             Self::NotImplemented(name) => name,
         }
-    }
-
-    /// The IAM action that authorizes this operation.
-    pub fn action(self) -> Option<&'static str> {
-        Some(match self {
-            Self::Health | Self::CorsPreflight | Self::NotImplemented(_) => return None,
-            Self::ListBuckets => "s3:ListAllMyBuckets",
-            Self::CreateBucket => "s3:CreateBucket",
-            Self::HeadBucket | Self::ListObjects | Self::ListObjectsV2 => "s3:ListBucket",
-            Self::DeleteBucket => "s3:DeleteBucket",
-            Self::GetBucketLocation => "s3:GetBucketLocation",
-            Self::DeleteObjects | Self::DeleteObject => "s3:DeleteObject",
-            Self::PutObject | Self::CopyObject => "s3:PutObject",
-            Self::GetObject | Self::HeadObject => "s3:GetObject",
-            Self::CreateMultipartUpload
-            | Self::UploadPart
-            | Self::UploadPartCopy
-            | Self::CompleteMultipartUpload
-            | Self::PostObject => "s3:PutObject",
-            Self::AbortMultipartUpload => "s3:AbortMultipartUpload",
-            Self::ListParts => "s3:ListMultipartUploadParts",
-            Self::ListMultipartUploads => "s3:ListBucketMultipartUploads",
-            Self::GetObjectAttributes => "s3:GetObjectAttributes",
-            Self::GetObjectTagging => "s3:GetObjectTagging",
-            Self::PutObjectTagging => "s3:PutObjectTagging",
-            Self::DeleteObjectTagging => "s3:DeleteObjectTagging",
-            Self::GetBucketTagging => "s3:GetBucketTagging",
-            Self::PutBucketTagging | Self::DeleteBucketTagging => "s3:PutBucketTagging",
-            Self::GetBucketCors => "s3:GetBucketCORS",
-            Self::PutBucketCors | Self::DeleteBucketCors => "s3:PutBucketCORS",
-        })
     }
 }
 
@@ -433,7 +412,7 @@ impl Route {
             Some(decode_path(key)?)
         };
         let endpoint = match (&bucket, &key) {
-            (None, _) => route_service(method)?,
+            (None, _) => route_service(method, query)?,
             (Some(_), None) => route_bucket(method, query)?,
             (Some(_), Some(_)) => route_object(method, query, copy_source)?,
         };
@@ -445,8 +424,10 @@ impl Route {
     }
 }
 
-fn route_service(method: &Method) -> Result<Endpoint, ApiError> {
+fn route_service(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
     match *method {
+        Method::POST => Ok(Endpoint::QueryApi),
+        Method::GET if query.has("Action") => Ok(Endpoint::QueryApi),
         Method::GET => Ok(Endpoint::ListBuckets),
         _ => Err(method_not_allowed()),
     }
@@ -485,6 +466,14 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
                 Endpoint::GetBucketCors,
                 Endpoint::PutBucketCors,
                 Endpoint::DeleteBucketCors,
+            ],
+        ),
+        (
+            "policy",
+            [
+                Endpoint::GetBucketPolicy,
+                Endpoint::PutBucketPolicy,
+                Endpoint::DeleteBucketPolicy,
             ],
         ),
     ];

@@ -124,7 +124,7 @@ fn virtual_hosted_style() {
 fn known_but_unbuilt_operations_are_501() {
     for (method, target, op) in [
         (Method::GET, "/b1?versioning", "GetBucketVersioning"),
-        (Method::PUT, "/b1?policy", "PutBucketPolicy"),
+        (Method::PUT, "/b1?publicAccessBlock", "PutPublicAccessBlock"),
         (Method::GET, "/b1?policyStatus", "GetBucketPolicyStatus"),
         (Method::GET, "/b1/k?retention", "GetObjectRetention"),
         (Method::POST, "/b1/k?restore", "RestoreObject"),
@@ -264,7 +264,7 @@ fn unknown_subresources_and_methods() {
     assert_eq!(endpoint(Method::GET, "/b1/k?foo=bar"), Endpoint::GetObject);
     for (method, target) in [
         (Method::PATCH, "/b1/k"),
-        (Method::POST, "/"),
+        (Method::PUT, "/"),
         (Method::DELETE, "/b1?location"),
         (Method::PUT, "/b1?versions"),
     ] {
@@ -274,6 +274,29 @@ fn unknown_subresources_and_methods() {
             "{target}"
         );
     }
+}
+
+#[test]
+fn query_protocol_requests() {
+    // IAM and STS: `POST /` with a form body, or `GET /?Action=…`.
+    assert_eq!(endpoint(Method::POST, "/"), Endpoint::QueryApi);
+    assert_eq!(
+        endpoint(Method::GET, "/?Action=GetCallerIdentity&Version=2011-06-15"),
+        Endpoint::QueryApi
+    );
+    assert_eq!(endpoint(Method::GET, "/"), Endpoint::ListBuckets);
+    assert_eq!(
+        endpoint(Method::GET, "/b1?policy"),
+        Endpoint::GetBucketPolicy
+    );
+    assert_eq!(
+        endpoint(Method::PUT, "/b1?policy"),
+        Endpoint::PutBucketPolicy
+    );
+    assert_eq!(
+        endpoint(Method::DELETE, "/b1?policy"),
+        Endpoint::DeleteBucketPolicy
+    );
 }
 
 #[test]

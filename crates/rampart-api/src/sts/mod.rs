@@ -1,0 +1,122 @@
+//! STS's Query API (`https://sts.amazonaws.com/doc/2011-06-15/`): AssumeRole,
+//! GetSessionToken and GetCallerIdentity.
+//!
+//! AssumeRole is authorized with the role's trust policy as the resource policy; the other two
+//! need no permission, as in AWS.
+
+mod assume_role;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::response::Response;
+use rampart_iam::{NewSession, NewSessionKind, Principal, SessionCredentials};
+
+use crate::AppState;
+use crate::authz::RequestInfo;
+use crate::query_api::{self, Params, QueryApiError, QueryErrorCode, Service, XmlWriter};
+
+/// What an action handler returns: the inside of `<{Action}Result>`.
+type Outcome = Result<Option<XmlWriter>, QueryApiError>;
+
+/// GetSessionToken's bounds and default, in seconds; account roots get at most an hour.
+const SESSION_TOKEN_MIN: i64 = 900;
+const SESSION_TOKEN_MAX: i64 = 129_600;
+const SESSION_TOKEN_DEFAULT: u64 = 43_200;
+const ROOT_SESSION_MAX: u64 = 3600;
+
+/// Serves one STS request; `params` are the request's decoded form parameters.
+pub async fn handle(
+    state: &Arc<AppState>,
+    principal: &Principal,
+    info: &RequestInfo,
+    request_id: &str,
+    params: Params,
+) -> Response {
+    let action = params.action().to_owned();
+    match dispatch(state, principal, info, &params).await {
+        Ok(result) => query_api::response(Service::Sts, &action, request_id, result),
+        Err(err) => query_api::error_response(Service::Sts, &err, request_id),
+    }
+}
+
+async fn dispatch(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    params: &Params,
+) -> Outcome {
+    let action = params.action();
+    if params.version() != Service::Sts.version() {
+        return Err(QueryApiError::invalid_action(action, params.version()));
+    }
+    if principal.account().is_none() {
+        return Err(QueryApiError::new(
+            QueryErrorCode::MissingAuthenticationToken,
+            "Request is missing Authentication Token",
+        ));
+    }
+    match action {
+        "AssumeRole" => assume_role::assume_role(state, principal, info, params).await,
+        "GetSessionToken" => get_session_token(state, principal, params).await,
+        "GetCallerIdentity" => Ok(Some(caller_identity(principal))),
+        _ => Err(QueryApiError::unknown_action(Service::Sts, action)),
+    }
+}
+
+/// Who the caller is; needs no permission.
+fn caller_identity(principal: &Principal) -> XmlWriter {
+    let mut w = XmlWriter::new();
+    w.text("UserId", &principal.user_id());
+    w.opt_text("Account", principal.account().map(|a| a.id.as_str()));
+    w.text("Arn", &principal.arn());
+    w
+}
+
+/// Session credentials for a user or an account root, from its long-term keys.
+async fn get_session_token(state: &AppState, principal: &Principal, params: &Params) -> Outcome {
+    if principal.session().is_some() {
+        return Err(QueryApiError::access_denied(
+            "Cannot call GetSessionToken with session credentials",
+        ));
+    }
+    if params.get("SerialNumber").is_some() || params.get("TokenCode").is_some() {
+        return Err(QueryApiError::validation(
+            "MFA devices are not supported by this server yet; call GetSessionToken without SerialNumber and TokenCode.",
+        ));
+    }
+    let Some(account) = principal.account() else {
+        return Err(QueryApiError::internal("no account after authentication"));
+    };
+    let requested = params
+        .int("DurationSeconds", SESSION_TOKEN_MIN, SESSION_TOKEN_MAX)?
+        .map_or(SESSION_TOKEN_DEFAULT, |s| s as u64);
+    // "Sessions for AWS account owners are restricted to a maximum of 3,600 seconds."
+    let seconds = match principal {
+        Principal::AccountRoot { .. } => requested.min(ROOT_SESSION_MAX),
+        _ => requested,
+    };
+    let credentials = state
+        .identities
+        .create_session(NewSession {
+            account: account.id.clone(),
+            kind: NewSessionKind::FederatedSessionOf(principal.clone()),
+            duration: Duration::from_secs(seconds),
+        })
+        .await?;
+    let mut w = XmlWriter::new();
+    write_credentials(&mut w, &credentials);
+    Ok(Some(w))
+}
+
+/// `<Credentials>`: the one time the secret and the session token are shown.
+fn write_credentials(w: &mut XmlWriter, credentials: &SessionCredentials) {
+    w.element("Credentials", |w| {
+        w.text("AccessKeyId", credentials.access_key_id.as_str());
+        w.text("SecretAccessKey", credentials.secret.expose());
+        w.text("SessionToken", &credentials.session_token);
+        w.date("Expiration", credentials.expiration);
+    });
+}
