@@ -39,6 +39,16 @@ impl From<ApiError> for AuthFailure {
 }
 
 pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Authenticated, AuthFailure> {
+    authenticate_with_body(state, parts, None)
+}
+
+/// [`authenticate`] for a request whose body was read first: `body_sha256_hex` verifies the
+/// signature of IAM and STS requests, which sign the body's hash without sending it.
+pub fn authenticate_with_body(
+    state: &AppState,
+    parts: &Parts,
+    body_sha256_hex: Option<&str>,
+) -> Result<Authenticated, AuthFailure> {
     let mut headers: Vec<(&str, &[u8])> = parts
         .headers
         .iter()
@@ -85,12 +95,13 @@ pub fn authenticate(state: &AppState, parts: &Parts) -> Result<Authenticated, Au
         return Err(unknown_key());
     }
     let now = SystemTime::now();
-    let verified = rampart_sigv4::verify(
+    let verified = rampart_sigv4::verify_with_body_hash(
         &request,
         &auth,
         resolved.secret.expose(),
         now,
         &state.config.region,
+        body_sha256_hex,
     )
     .map_err(|e| fail(ApiError::from(e).field_if_missing("AWSAccessKeyId", &auth.access_key_id)))?;
     // The signature proves the caller holds the secret; the token then proves the session is
@@ -136,7 +147,8 @@ fn signed_body_check(auth: &ParsedAuth, verified: rampart_sigv4::VerifiedAuth) -
     };
     match auth.payload {
         PayloadMode::Sha256(hash) => BodyCheck::Sha256(hash),
-        PayloadMode::Unsigned => BodyCheck::None,
+        // The body was hashed before verification, so the signature has covered it.
+        PayloadMode::Unsigned | PayloadMode::HashOfBody => BodyCheck::None,
         PayloadMode::StreamingSigned => signed(false),
         PayloadMode::StreamingSignedTrailer => signed(true),
         PayloadMode::StreamingUnsignedTrailer => unsigned_trailer(),

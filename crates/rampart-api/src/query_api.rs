@@ -12,7 +12,7 @@ mod writer;
 
 pub use error::{QueryApiError, QueryErrorCode, error_response};
 pub use params::Params;
-pub use writer::{XmlWriter, response};
+pub use writer::{XmlWriter, answer};
 
 /// Which Query service a request is for: decides the namespace, the API version and the
 /// spelling of a few error codes.

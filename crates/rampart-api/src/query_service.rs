@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::response::Response;
-use rampart_iam::Principal;
-use rampart_store::ByteStream;
+use http::request::Parts;
+use sha2::{Digest, Sha256};
 
-use crate::authz::RequestInfo;
-use crate::body::read_body_limited;
+use crate::auth::authenticate_with_body;
+use crate::body::{BodyCheck, read_body_limited, verified_stream};
 use crate::error::{ApiError, S3ErrorCode};
 use crate::query_api::{Params, QueryApiError, QueryErrorCode, Service, error_response};
 use crate::{AppState, iam, sts};
@@ -24,33 +25,65 @@ fn service_of(name: &str) -> Service {
     }
 }
 
-pub async fn serve(
+/// Serves `POST /` (or `GET /?Action=…`): the body is read first, because IAM and STS sign
+/// the hash of the body without sending it; then the caller is authenticated, and the
+/// request goes to the service its signature names.
+pub async fn handle(
     state: &Arc<AppState>,
-    service: &str,
-    principal: &Principal,
-    info: &RequestInfo,
-    raw_query: &str,
-    body: ByteStream,
+    parts: &Parts,
+    body: Body,
     request_id: &str,
-) -> Response {
-    let service = service_of(service);
-    let body = match read_body_limited(body, MAX_QUERY_BODY).await {
-        Ok(body) => body,
-        Err(e) => return error_response(service, &from_api_error(&e), request_id),
+) -> Result<Response, ApiError> {
+    let stream = verified_stream(body, BodyCheck::None, None, state.config.body_idle_timeout);
+    let body = read_body_limited(stream, MAX_QUERY_BODY).await?;
+    let body_hash = hex::encode(Sha256::digest(&body));
+    let authenticated = match authenticate_with_body(state, parts, Some(&body_hash)) {
+        Ok(authenticated) => authenticated,
+        Err(failure) => {
+            return match failure.service.as_deref() {
+                Some(service @ ("iam" | "sts")) => {
+                    Ok(auth_error(service_of(service), &failure.error, request_id))
+                }
+                _ => Err(*failure.error),
+            };
+        }
     };
-    let params = match Params::parse(&body, raw_query) {
-        Ok(params) => params,
-        Err(e) => return error_response(service, &e, request_id),
+    let service = match authenticated.service.as_deref() {
+        Some(service @ ("iam" | "sts")) => service_of(service),
+        // A POST to the service root is not an S3 operation, signed or not.
+        _ => return Err(ApiError::new(S3ErrorCode::MethodNotAllowed)),
     };
-    match service {
-        Service::Iam => iam::handle(state, principal, info, request_id, params).await,
-        Service::Sts => sts::handle(state, principal, info, request_id, params).await,
+    match &authenticated.body_check {
+        BodyCheck::None => {}
+        BodyCheck::Sha256(expected) if expected[..] == Sha256::digest(&body)[..] => {}
+        BodyCheck::Sha256(_) => {
+            let e = ApiError::new(S3ErrorCode::XAmzContentSHA256Mismatch);
+            return Ok(auth_error(service, &e, request_id));
+        }
+        BodyCheck::Chunked(_) => {
+            let e = QueryApiError::new(
+                QueryErrorCode::InvalidQueryParameter,
+                "aws-chunked bodies are not accepted by this service.",
+            );
+            return Ok(error_response(service, &e, request_id));
+        }
     }
+    let principal = authenticated.principal.clone();
+    tracing::Span::current().record("principal", principal.log_name());
+    let info = crate::service::request_info(&state.config.region, parts, &authenticated);
+    let params = match Params::parse(&body, parts.uri.query().unwrap_or("")) {
+        Ok(params) => params,
+        Err(e) => return Ok(error_response(service, &e, request_id)),
+    };
+    Ok(match service {
+        Service::Iam => iam::handle(state, &principal, &info, request_id, params).await,
+        Service::Sts => sts::handle(state, &principal, &info, request_id, params).await,
+    })
 }
 
 /// A refused credential, in IAM's or STS's words.
-pub fn auth_error(service: &str, err: &ApiError, request_id: &str) -> Response {
-    error_response(service_of(service), &from_api_error(err), request_id)
+fn auth_error(service: Service, err: &ApiError, request_id: &str) -> Response {
+    error_response(service, &from_api_error(err), request_id)
 }
 
 fn from_api_error(err: &ApiError) -> QueryApiError {

@@ -239,6 +239,9 @@ async fn dispatch(
         route.endpoint,
         Endpoint::PostObject | Endpoint::CorsPreflight
     );
+    if route.endpoint == Endpoint::QueryApi {
+        return query_service::handle(&state, &parts, body, request_id).await;
+    }
     let authenticated = if self_authenticating {
         Authenticated {
             principal: Principal::Anonymous,
@@ -248,52 +251,19 @@ async fn dispatch(
             signature_age_ms: None,
         }
     } else {
-        match authenticate(&state, &parts) {
-            Ok(authenticated) => authenticated,
-            Err(failure) => {
-                return match failure.service.as_deref() {
-                    Some(service @ ("iam" | "sts")) => Ok(query_service::auth_error(
-                        service,
-                        &failure.error,
-                        request_id,
-                    )),
-                    _ => Err(*failure.error),
-                };
-            }
-        }
+        authenticate(&state, &parts).map_err(|failure| *failure.error)?
     };
     span.record("principal", authenticated.principal.log_name());
-    let info = request_info(&state, &parts, &authenticated);
-    match (authenticated.service.as_deref(), route.endpoint) {
-        (Some(service @ ("iam" | "sts")), Endpoint::QueryApi) => {
-            let service = service.to_owned();
-            let body = verified_stream(
-                body,
-                authenticated.body_check,
-                None,
-                state.config.body_idle_timeout,
-            );
-            return Ok(query_service::serve(
-                &state,
-                &service,
-                &authenticated.principal,
-                &info,
-                parts.uri.query().unwrap_or(""),
-                body,
-                request_id,
-            )
-            .await);
-        }
-        (_, Endpoint::QueryApi) => return Err(ApiError::new(S3ErrorCode::MethodNotAllowed)),
-        (Some(service), _) if service != "s3" => {
-            return Err(ApiError::with_message(
-                S3ErrorCode::AuthorizationHeaderMalformed,
-                format!(
-                    "The authorization header is malformed; the credential is scoped to the '{service}' service, not 's3'."
-                ),
-            ));
-        }
-        _ => {}
+    let info = request_info(&state.config.region, &parts, &authenticated);
+    if let Some(service) = authenticated.service.as_deref()
+        && service != "s3"
+    {
+        return Err(ApiError::with_message(
+            S3ErrorCode::AuthorizationHeaderMalformed,
+            format!(
+                "The authorization header is malformed; the credential is scoped to the '{service}' service, not 's3'."
+            ),
+        ));
     }
     if let Endpoint::NotImplemented(operation) = route.endpoint {
         return Err(ApiError::not_implemented(format!(
@@ -389,7 +359,11 @@ fn hide_missing_key(ctx: &RequestCtx, err: ApiError) -> ApiError {
     }
 }
 
-fn request_info(state: &AppState, parts: &Parts, authenticated: &Authenticated) -> RequestInfo {
+pub(crate) fn request_info(
+    region: &str,
+    parts: &Parts,
+    authenticated: &Authenticated,
+) -> RequestInfo {
     let header = |name: &str| {
         parts
             .headers
@@ -407,7 +381,7 @@ fn request_info(state: &AppState, parts: &Parts, authenticated: &Authenticated) 
         user_agent: header("user-agent"),
         referer: header("referer"),
         now: std::time::SystemTime::now(),
-        region: state.config.region.clone(),
+        region: region.to_owned(),
         signature_age_ms: authenticated.signature_age_ms,
         auth_type: authenticated.auth_type,
         content_sha256: header("x-amz-content-sha256"),

@@ -94,17 +94,7 @@ impl Principal {
     /// The principal as the policy evaluator sees it.
     pub fn info(&self) -> PrincipalInfo {
         let (kind, role_arn, username) = match self {
-            Self::Anonymous => {
-                return PrincipalInfo {
-                    kind: PrincipalType::Anonymous,
-                    arn: "*".to_owned(),
-                    account: None,
-                    canonical_id: None,
-                    role_arn: None,
-                    user_id: None,
-                    username: None,
-                };
-            }
+            Self::Anonymous => return PrincipalInfo::anonymous(),
             Self::AccountRoot { .. } => (PrincipalType::Account, None, None),
             Self::User { user, .. } => (PrincipalType::User, None, Some(user.name.clone())),
             Self::AssumedRole { role, .. } => {

@@ -117,6 +117,12 @@ impl IdentityStore {
         })
     }
 
+    /// The shortest DurationSeconds that AssumeRole and GetSessionToken accept.
+    pub fn min_session_duration_secs(&self) -> u64 {
+        self.session_min_secs
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Sets the shortest DurationSeconds that AssumeRole and GetSessionToken accept.
     pub fn set_min_session_duration(&self, duration: std::time::Duration) {
         self.session_min_secs.store(

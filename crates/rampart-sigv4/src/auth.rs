@@ -56,6 +56,10 @@ pub enum PayloadMode {
     StreamingUnsignedTrailer,
     /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`: signed chunks and signed trailers.
     StreamingSignedTrailer,
+    /// No `x-amz-content-sha256` on a request for a service other than S3 (IAM, STS): as
+    /// those services define SigV4, the signature covers the SHA-256 of the body itself, so
+    /// the server reads the (small) body first and verifies with its hash.
+    HashOfBody,
 }
 
 impl PayloadMode {
@@ -215,6 +219,7 @@ fn parse_header_auth(req: &RequestParts<'_>, value: &[u8]) -> Result<ParsedAuth,
 
     let payload = match payload_hash_value(req, false)? {
         Some(v) => PayloadMode::parse(&v)?,
+        None if scope.service != "s3" => PayloadMode::HashOfBody,
         None => return Err(SigV4Error::MissingContentSha256),
     };
     let security_token = match req.single_header("x-amz-security-token") {

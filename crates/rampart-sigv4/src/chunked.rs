@@ -72,7 +72,7 @@ impl ChunkedMode {
             PayloadMode::StreamingSigned => Some(signed(false)),
             PayloadMode::StreamingSignedTrailer => Some(signed(true)),
             PayloadMode::StreamingUnsignedTrailer => Some(Self::Unsigned { with_trailer: true }),
-            PayloadMode::Sha256(_) | PayloadMode::Unsigned => None,
+            PayloadMode::Sha256(_) | PayloadMode::Unsigned | PayloadMode::HashOfBody => None,
         }
     }
 }

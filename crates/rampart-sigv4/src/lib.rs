@@ -42,4 +42,4 @@ pub use signing::{
     sha256, sha256_hex, string_to_sign, trailer_string_to_sign,
 };
 pub use uri::{canonical_query, canonical_uri, uri_encode};
-pub use verify::{MAX_CLOCK_SKEW, VerifiedAuth, verify};
+pub use verify::{MAX_CLOCK_SKEW, VerifiedAuth, verify, verify_with_body_hash};

@@ -35,6 +35,22 @@ pub fn verify(
     now: SystemTime,
     expected_region: &str,
 ) -> Result<VerifiedAuth, SigV4Error> {
+    verify_with_body_hash(req, auth, secret_access_key, now, expected_region, None)
+}
+
+/// [`verify`] for a request whose body has been read: `body_sha256_hex` is the lowercase hex
+/// SHA-256 of the body, the payload line of a request in [`PayloadMode::HashOfBody`] mode
+/// (which `verify` alone rejects as unsigned).
+///
+/// [`PayloadMode::HashOfBody`]: crate::PayloadMode::HashOfBody
+pub fn verify_with_body_hash(
+    req: &RequestParts<'_>,
+    auth: &ParsedAuth,
+    secret_access_key: &str,
+    now: SystemTime,
+    expected_region: &str,
+    body_sha256_hex: Option<&str>,
+) -> Result<VerifiedAuth, SigV4Error> {
     let presigned = matches!(auth.method, AuthMethod::Presigned { .. });
     if auth.scope.region != expected_region {
         return Err(wrong_region(&auth.scope.region, expected_region, presigned));
@@ -45,9 +61,12 @@ pub fn verify(
     }
 
     // The payload line is what the client sent; presigned URLs without it sign none.
-    let payload_hash = match payload_hash_value(req, presigned)? {
-        Some(v) => String::from_utf8_lossy(&v).into_owned(),
-        None => UNSIGNED_PAYLOAD.to_owned(),
+    let payload_hash = match (payload_hash_value(req, presigned)?, auth.payload) {
+        (Some(v), _) => String::from_utf8_lossy(&v).into_owned(),
+        (None, crate::PayloadMode::HashOfBody) => body_sha256_hex
+            .ok_or(SigV4Error::MissingContentSha256)?
+            .to_owned(),
+        (None, _) => UNSIGNED_PAYLOAD.to_owned(),
     };
     let canonical = CanonicalRequest::new(req, &auth.signed_headers, &payload_hash, presigned);
     let sts = string_to_sign(&auth.amz_date, &auth.scope, canonical.as_bytes());

@@ -39,11 +39,8 @@ pub async fn handle(
     request_id: &str,
     params: Params,
 ) -> Response {
-    let action = params.action().to_owned();
-    match dispatch(state, principal, info, &params).await {
-        Ok(result) => query_api::response(Service::Iam, &action, request_id, result),
-        Err(err) => query_api::error_response(Service::Iam, &err, request_id),
-    }
+    let outcome = dispatch(state, principal, info, &params).await;
+    query_api::answer(Service::Iam, params.action(), request_id, outcome)
 }
 
 async fn dispatch(

@@ -63,7 +63,7 @@ impl QueryErrorCode {
         }
     }
 
-    pub fn status(self, service: Service) -> StatusCode {
+    pub fn status(self, _service: Service) -> StatusCode {
         match self {
             Self::NoSuchEntity => StatusCode::NOT_FOUND,
             Self::EntityAlreadyExists | Self::LimitExceeded | Self::DeleteConflict => {
@@ -72,12 +72,11 @@ impl QueryErrorCode {
             Self::AccessDenied
             | Self::InvalidClientTokenId
             | Self::MissingAuthenticationToken
-            | Self::SignatureDoesNotMatch => StatusCode::FORBIDDEN,
-            // STS answers an expired token with 400, the other services with 403.
-            Self::ExpiredToken => match service {
-                Service::Sts => StatusCode::BAD_REQUEST,
-                Service::Iam => StatusCode::FORBIDDEN,
-            },
+            | Self::SignatureDoesNotMatch
+            // Raised only for expired request credentials, which every Query service refuses
+            // with 403 (STS's 400 ExpiredTokenException is for web identity tokens passed as
+            // parameters, which are not served).
+            | Self::ExpiredToken => StatusCode::FORBIDDEN,
             Self::ServiceFailure => StatusCode::INTERNAL_SERVER_ERROR,
             Self::NotImplemented => StatusCode::NOT_IMPLEMENTED,
             Self::InvalidAction
@@ -284,7 +283,7 @@ mod tests {
         assert_eq!(iam(C::AccessDenied), 403);
         assert_eq!(iam(C::InvalidClientTokenId), 403);
         assert_eq!(iam(C::ExpiredToken), 403);
-        assert_eq!(C::ExpiredToken.status(Service::Sts).as_u16(), 400);
+        assert_eq!(C::ExpiredToken.status(Service::Sts).as_u16(), 403);
         assert_eq!(iam(C::ServiceFailure), 500);
         assert_eq!(iam(C::NotImplemented), 501);
         assert_eq!(C::ServiceFailure.as_str(Service::Iam), "ServiceFailure");

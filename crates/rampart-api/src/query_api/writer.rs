@@ -110,6 +110,19 @@ impl XmlWriter {
 
 /// The 200 response for `action`, with `result` (the inside of `<{Action}Result>`) if the
 /// action has one.
+/// The answer to one action: its `<{Action}Response>` document, or its error document.
+pub fn answer(
+    service: Service,
+    action: &str,
+    request_id: &str,
+    outcome: Result<Option<XmlWriter>, super::QueryApiError>,
+) -> Response {
+    match outcome {
+        Ok(result) => response(service, action, request_id, result),
+        Err(err) => super::error_response(service, &err, request_id),
+    }
+}
+
 pub fn response(
     service: Service,
     action: &str,

@@ -15,7 +15,6 @@ use crate::authz::{RequestInfo, authorize_action};
 use crate::query_api::{Params, QueryApiError, QueryErrorCode, XmlWriter};
 
 /// AssumeRole's `DurationSeconds` bounds and default; role chaining is limited to an hour.
-const MIN_DURATION: i64 = 900;
 const MAX_DURATION: i64 = 43_200;
 const DEFAULT_DURATION: u64 = 3600;
 const CHAINED_MAX: u64 = 3600;
@@ -79,7 +78,11 @@ pub async fn assume_role(
         }
     }
     let requested = params
-        .int("DurationSeconds", MIN_DURATION, MAX_DURATION)?
+        .int(
+            "DurationSeconds",
+            i64::try_from(state.identities.min_session_duration_secs()).unwrap_or(900),
+            MAX_DURATION,
+        )?
         .map(|s| s as u64);
     let session_policy = params.get("Policy");
     let packed_size = session_policy.map(packed_policy_size).transpose()?;

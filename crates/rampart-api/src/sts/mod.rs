@@ -22,7 +22,6 @@ use crate::query_api::{self, Params, QueryApiError, QueryErrorCode, Service, Xml
 type Outcome = Result<Option<XmlWriter>, QueryApiError>;
 
 /// GetSessionToken's bounds and default, in seconds; account roots get at most an hour.
-const SESSION_TOKEN_MIN: i64 = 900;
 const SESSION_TOKEN_MAX: i64 = 129_600;
 const SESSION_TOKEN_DEFAULT: u64 = 43_200;
 const ROOT_SESSION_MAX: u64 = 3600;
@@ -35,11 +34,8 @@ pub async fn handle(
     request_id: &str,
     params: Params,
 ) -> Response {
-    let action = params.action().to_owned();
-    match dispatch(state, principal, info, &params).await {
-        Ok(result) => query_api::response(Service::Sts, &action, request_id, result),
-        Err(err) => query_api::error_response(Service::Sts, &err, request_id),
-    }
+    let outcome = dispatch(state, principal, info, &params).await;
+    query_api::answer(Service::Sts, params.action(), request_id, outcome)
 }
 
 async fn dispatch(
@@ -91,7 +87,11 @@ async fn get_session_token(state: &AppState, principal: &Principal, params: &Par
         return Err(QueryApiError::internal("no account after authentication"));
     };
     let requested = params
-        .int("DurationSeconds", SESSION_TOKEN_MIN, SESSION_TOKEN_MAX)?
+        .int(
+            "DurationSeconds",
+            i64::try_from(state.identities.min_session_duration_secs()).unwrap_or(900),
+            SESSION_TOKEN_MAX,
+        )?
         .map_or(SESSION_TOKEN_DEFAULT, |s| s as u64);
     // "Sessions for AWS account owners are restricted to a maximum of 3,600 seconds."
     let seconds = match principal {
