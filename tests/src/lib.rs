@@ -225,6 +225,30 @@ impl Server {
         std::fs::write(self.data.path().join("aws-config"), contents).expect("aws config file");
     }
 
+    /// Runs `python3 ARGS…` (a script and its arguments, or `-c CODE …`) as the root user of
+    /// this server, with no AWS config or credentials file in the way; fails the test with a
+    /// clear message if python3 is missing. The scripts use boto3, which `.ci/run` installs.
+    pub fn python<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> std::process::Output {
+        Command::new("python3")
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_DEFAULT_REGION", &self.options.region)
+            .env("AWS_CONFIG_FILE", self.data.path().join("no-aws-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.data.path().join("no-credentials"),
+            )
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_SESSION_TOKEN")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run python3 ({e}); these tests need python3 with boto3 (pip install boto3; `.ci/run` installs it)"
+                )
+            })
+    }
+
     /// Runs the `aws` CLI against this server; fails the test with a clear message if the CLI
     /// is not installed.
     pub fn aws(&self, args: &[&str]) -> std::process::Output {
@@ -362,4 +386,142 @@ pub fn bucket_name(tag: &str) -> String {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+/// Clients for the identity side: the `rampart` CLI, the `aws` CLI with other credentials, an
+/// S3 client with session credentials, and raw IAM/STS Query requests.
+impl Server {
+    /// Runs the `rampart` binary's client commands (`admin …`, `policy explain …`) against this
+    /// server as the first account's root (the endpoint comes from `RAMPART_ENDPOINT`).
+    pub fn rampart(&self, args: &[&str]) -> std::process::Output {
+        self.rampart_as(ACCESS_KEY, SECRET_KEY, args)
+    }
+
+    /// [`Server::rampart`] with other credentials.
+    pub fn rampart_as(
+        &self,
+        access_key: &str,
+        secret_key: &str,
+        args: &[&str],
+    ) -> std::process::Output {
+        Command::new(binary())
+            .args(args)
+            .env("RAMPART_ENDPOINT", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", access_key)
+            .env("AWS_SECRET_ACCESS_KEY", secret_key)
+            .env("AWS_REGION", &self.options.region)
+            .env_remove("AWS_SESSION_TOKEN")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run the rampart binary")
+    }
+
+    /// Runs the `aws` CLI with these credentials (and session token) instead of the root's.
+    pub fn aws_as(
+        &self,
+        access_key: &str,
+        secret_key: &str,
+        token: Option<&str>,
+        args: &[&str],
+    ) -> std::process::Output {
+        let mut env = vec![
+            ("AWS_ACCESS_KEY_ID", access_key),
+            ("AWS_SECRET_ACCESS_KEY", secret_key),
+        ];
+        if let Some(token) = token {
+            env.push(("AWS_SESSION_TOKEN", token));
+        }
+        self.aws_with_env(args, &env)
+    }
+
+    /// An S3 client with temporary (STS) credentials.
+    pub fn client_with_token(
+        &self,
+        access_key: &str,
+        secret_key: &str,
+        token: &str,
+    ) -> aws_sdk_s3::Client {
+        let credentials =
+            Credentials::new(access_key, secret_key, Some(token.to_owned()), None, "e2e");
+        self.client_with(access_key, secret_key, |b| {
+            b.credentials_provider(credentials)
+        })
+    }
+
+    /// One IAM or STS Query-protocol request (`service` is "iam" or "sts"): a form-encoded
+    /// POST to `/`, SigV4-signed for that service, answered with its raw status and XML.
+    pub async fn query_api(
+        &self,
+        service: &str,
+        credentials: (&str, &str, Option<&str>),
+        params: &[(&str, &str)],
+    ) -> raw::RawResponse {
+        // The API version, as every SDK sends it, unless the caller gave one.
+        let version = if service == "sts" {
+            "2011-06-15"
+        } else {
+            "2010-05-08"
+        };
+        let mut all = params.to_vec();
+        if !params.iter().any(|(k, _)| *k == "Version") {
+            all.push(("Version", version));
+        }
+        let body = form_encode(&all);
+        let host = format!("127.0.0.1:{}", self.port);
+        let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+        let headers: Vec<(&str, &[u8])> = vec![
+            ("host", host.as_bytes()),
+            ("content-type", content_type.as_bytes()),
+        ];
+        let parts = rampart_sigv4::RequestParts {
+            method: "POST",
+            raw_path: "/",
+            raw_query: "",
+            headers: &headers,
+        };
+        let signed = rampart_sigv4::sign_request(
+            &parts,
+            &rampart_sigv4::sha256_hex(body.as_bytes()),
+            &rampart_sigv4::SigningParams {
+                access_key_id: credentials.0,
+                secret_access_key: credentials.1,
+                session_token: credentials.2,
+                region: &self.options.region,
+                service,
+                time: std::time::SystemTime::now(),
+            },
+        )
+        .expect("sign the request");
+        let mut request = raw::RawRequest::new("POST", "/")
+            .header("host", &host)
+            .header("content-type", content_type)
+            .body(body.into_bytes());
+        for (name, value) in &signed.headers {
+            request = request.header(name, value);
+        }
+        request.send(self.port).await
+    }
+}
+
+/// `application/x-www-form-urlencoded`, as the AWS SDKs encode Query-protocol bodies.
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    fn encode(out: &mut String, s: &str) {
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        encode(&mut out, k);
+        out.push('=');
+        encode(&mut out, v);
+    }
+    out
 }

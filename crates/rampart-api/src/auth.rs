@@ -112,9 +112,11 @@ pub fn authenticate_with_body(
             fail(match problem {
                 TokenProblem::Expired => ApiError::new(S3ErrorCode::ExpiredToken)
                     .field("Token-0", auth.security_token.clone().unwrap_or_default()),
-                TokenProblem::Missing | TokenProblem::Invalid => {
-                    ApiError::new(S3ErrorCode::InvalidToken)
-                }
+                // Temporary credentials are known only with their token: S3 answers as for a
+                // key it has never seen.
+                TokenProblem::Missing => ApiError::new(S3ErrorCode::InvalidAccessKeyId)
+                    .field("AWSAccessKeyId", auth.access_key_id.clone()),
+                TokenProblem::Invalid => ApiError::new(S3ErrorCode::InvalidToken),
             })
         })?;
     let auth_type = match auth.method {

@@ -1,8 +1,8 @@
 //! Real command-line clients: the `aws` CLI (v1 here) and a boto3 script.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use rampart_e2e::{ACCESS_KEY, REGION, SECRET_KEY, Server, bucket_name, md5_hex, pattern};
+use rampart_e2e::{Server, bucket_name, md5_hex, pattern};
 
 #[track_caller]
 fn ok(output: &Output, what: &str) -> String {
@@ -188,26 +188,7 @@ async fn boto3_smoke_script() {
     let server = Server::start();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/boto3_smoke.py");
     let bucket = bucket_name("boto");
-    let output = Command::new("python3")
-        .arg(script)
-        .arg(&server.endpoint)
-        .arg(&bucket)
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("AWS_DEFAULT_REGION", REGION)
-        .env("AWS_CONFIG_FILE", server.data_dir().join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            server.data_dir().join("no-credentials"),
-        )
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run python3 ({e}); these tests need python3 with boto3 (pip install boto3)"
-            )
-        });
+    let output = server.python(&[script, &server.endpoint, &bucket]);
     let stdout = ok(&output, "python3 tests/scripts/boto3_smoke.py");
     assert!(stdout.contains("boto3 smoke: ok"), "{stdout}");
     // The script deleted its bucket.

@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use base64::Engine as _;
-use rampart_e2e::{ACCESS_KEY, REGION, SECRET_KEY, Server, bucket_name, pattern};
+use rampart_e2e::{Server, bucket_name, pattern};
 use sha2::{Digest, Sha256};
 
 const MIB: usize = 1024 * 1024;
@@ -500,25 +500,13 @@ async fn boto3_transfer_manager_100_mib() {
     write_pattern_file(&up, 100 * MIB, 100);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/boto3_transfer.py");
     let bucket = bucket_name("xfer");
-    let output = Command::new("python3")
-        .arg(script)
-        .arg(&server.endpoint)
-        .arg(&bucket)
-        .arg(&up)
-        .arg(&down)
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("AWS_DEFAULT_REGION", REGION)
-        .env("AWS_CONFIG_FILE", server.data_dir().join("no-aws-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", server.data_dir().join("no-credentials"))
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run python3 ({e}); these tests need python3 with boto3 (pip install boto3; `.ci/run` installs it)"
-            )
-        });
+    let output = server.python(&[
+        std::ffi::OsStr::new(script),
+        server.endpoint.as_ref(),
+        bucket.as_ref(),
+        up.as_os_str(),
+        down.as_os_str(),
+    ]);
     if output.status.code() == Some(2) {
         panic!(
             "python3 cannot run the boto3 script (is boto3 installed? `pip install boto3`; `.ci/run` installs it):\n{}",

@@ -2,6 +2,7 @@
 //! link of the SDK); each test starts its own server.
 
 mod auth;
+mod bucket_policy;
 mod bucket_tagging;
 mod buckets;
 mod checksums;
@@ -12,10 +13,13 @@ mod copy;
 mod cors;
 mod crash;
 mod delete_objects;
+mod iam;
+mod iam_authz;
 mod list;
 mod multipart;
 mod objects;
 mod post_object;
 mod protocol;
 mod startup;
+mod sts;
 mod tagging;

@@ -1,7 +1,6 @@
 //! Browser uploads (POST Object): hand-built `multipart/form-data` forms with signed POST
 //! policies, and boto3's `generate_presigned_post` uploaded by urllib3.
 
-use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
@@ -558,23 +557,7 @@ r = urllib3.PoolManager().request("POST", post["url"], fields=fields)
 print(r.data.decode())
 print(r.status)
 "#;
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&server.endpoint)
-        .arg(&bucket)
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("AWS_DEFAULT_REGION", REGION)
-        .env("AWS_CONFIG_FILE", server.data_dir().join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            server.data_dir().join("no-credentials"),
-        )
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run python3 ({e}); these tests need boto3"));
+    let output = server.python(&["-c", script, &server.endpoint, &bucket]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),

@@ -341,9 +341,9 @@ fn authenticate(
         .check_token(fields.get("x-amz-security-token"))
         .map_err(|problem| match problem {
             TokenProblem::Expired => ApiError::new(S3ErrorCode::ExpiredToken),
-            TokenProblem::Missing | TokenProblem::Invalid => {
-                ApiError::new(S3ErrorCode::InvalidToken)
-            }
+            TokenProblem::Missing => ApiError::new(S3ErrorCode::InvalidAccessKeyId)
+                .field("AWSAccessKeyId", parsed.access_key_id.clone()),
+            TokenProblem::Invalid => ApiError::new(S3ErrorCode::InvalidToken),
         })?;
     // Decoded only once the signature vouches for it.
     let policy = PostPolicy::parse(auth.policy)?;
