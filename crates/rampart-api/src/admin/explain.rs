@@ -7,9 +7,7 @@ use std::sync::Arc;
 
 use http::StatusCode;
 use rampart_iam::Principal;
-use rampart_policy::{
-    ContextKeys, NamedPolicy, Outcome, PolicyKind, PolicySet, PolicyType, RequestContext,
-};
+use rampart_policy::{ContextKeys, NamedPolicy, Outcome, PolicyKind, PolicySet, PolicyType};
 use rampart_types::{AccountId, BucketName};
 use serde::{Deserialize, Serialize};
 
@@ -144,15 +142,12 @@ pub async fn explain(
         }]),
         None => state.identities.session_policies(&principal),
     };
-    let ctx = RequestContext {
-        principal: principal.info(),
-        action: request.action,
-        resource: request.resource,
-        resource_account: resource_account.map(|a| a.as_str().to_owned()),
+    let (ctx, decision) = crate::authz::evaluate_for(
+        &principal,
+        &request.action,
+        &request.resource,
+        resource_account.as_ref(),
         keys,
-    };
-    let decision = rampart_policy::evaluate(
-        &ctx,
         &PolicySet {
             identity: &identity,
             resource: resource_policy.as_deref(),

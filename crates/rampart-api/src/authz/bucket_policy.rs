@@ -2,7 +2,7 @@
 //! on every request so that a change made through any node applies to the next request.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use bytes::Bytes;
 use rampart_engine::{BucketConfigKind, Engine};
@@ -11,10 +11,13 @@ use rampart_types::BucketName;
 
 use crate::error::ApiError;
 
-/// Parsed bucket policies, keyed by bucket and validated against the stored bytes.
+type Parsed = HashMap<BucketName, (Bytes, Arc<NamedPolicy>)>;
+
+/// Parsed bucket policies, keyed by bucket and validated against the stored bytes. Every
+/// request reads this map, so it is a read-write lock written only when a policy changes.
 #[derive(Default)]
 pub struct BucketPolicies {
-    parsed: Mutex<HashMap<BucketName, (Bytes, Arc<NamedPolicy>)>>,
+    parsed: RwLock<Parsed>,
 }
 
 impl BucketPolicies {
@@ -28,10 +31,12 @@ impl BucketPolicies {
             .bucket_config_raw(bucket, BucketConfigKind::Policy)
             .await?
         else {
-            self.lock().remove(bucket);
+            if self.read().contains_key(bucket) {
+                self.write().remove(bucket);
+            }
             return Ok(None);
         };
-        if let Some((bytes, policy)) = self.lock().get(bucket)
+        if let Some((bytes, policy)) = self.read().get(bucket)
             && *bytes == raw
         {
             return Ok(Some(policy.clone()));
@@ -47,11 +52,15 @@ impl BucketPolicies {
             kind: PolicyType::Resource,
             policy: Arc::new(policy),
         });
-        self.lock().insert(bucket.clone(), (raw, named.clone()));
+        self.write().insert(bucket.clone(), (raw, named.clone()));
         Ok(Some(named))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<BucketName, (Bytes, Arc<NamedPolicy>)>> {
-        self.parsed.lock().unwrap_or_else(|e| e.into_inner())
+    fn read(&self) -> RwLockReadGuard<'_, Parsed> {
+        self.parsed.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Parsed> {
+        self.parsed.write().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -161,6 +161,27 @@ pub fn authorize_action(
     )
 }
 
+/// The request context of `principal` taking `action` on `resource_arn`, and the decision of
+/// `policies` on it (shared by the authorizer and `policy explain`).
+pub(crate) fn evaluate_for(
+    principal: &Principal,
+    action: &str,
+    resource_arn: &str,
+    resource_account: Option<&AccountId>,
+    keys: ContextKeys,
+    policies: &PolicySet<'_>,
+) -> (RequestContext, rampart_policy::Decision) {
+    let ctx = RequestContext {
+        principal: principal.info(),
+        action: action.to_owned(),
+        resource: resource_arn.to_owned(),
+        resource_account: resource_account.map(|a| a.as_str().to_owned()),
+        keys,
+    };
+    let decision = rampart_policy::evaluate(&ctx, policies);
+    (ctx, decision)
+}
+
 /// Evaluates one action with fully prepared condition keys.
 pub(crate) fn decide(
     state: &AppState,
@@ -173,15 +194,12 @@ pub(crate) fn decide(
 ) -> Result<(), Denied> {
     let identity = state.identities.identity_policies(principal);
     let session = state.identities.session_policies(principal);
-    let ctx = RequestContext {
-        principal: principal.info(),
-        action: action.to_owned(),
-        resource: resource_arn.to_owned(),
-        resource_account: resource_account.map(|a| a.as_str().to_owned()),
+    let (ctx, decision) = evaluate_for(
+        principal,
+        action,
+        resource_arn,
+        resource_account,
         keys,
-    };
-    let decision = rampart_policy::evaluate(
-        &ctx,
         &PolicySet {
             identity: &identity,
             resource: resource_policy,
