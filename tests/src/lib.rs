@@ -377,6 +377,13 @@ pub fn md5_hex(data: &[u8]) -> String {
     hex::encode(md5::Md5::digest(data))
 }
 
+/// The `Content-MD5` header value of `data`.
+pub fn md5_base64(data: &[u8]) -> String {
+    use base64::Engine as _;
+    use md5::Digest;
+    base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(data))
+}
+
 /// A bucket name unique to this process and call site.
 pub fn bucket_name(tag: &str) -> String {
     use std::sync::atomic::{AtomicUsize, Ordering};

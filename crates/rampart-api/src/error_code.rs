@@ -71,6 +71,7 @@ s3_error_codes! {
     NoSuchBucket => NOT_FOUND, "The specified bucket does not exist";
     NoSuchBucketPolicy => NOT_FOUND, "The bucket policy does not exist";
     NoSuchCORSConfiguration => NOT_FOUND, "The CORS configuration does not exist";
+    NoSuchPublicAccessBlockConfiguration => NOT_FOUND, "The public access block configuration was not found";
     NoSuchKey => NOT_FOUND, "The specified key does not exist.";
     NoSuchUpload => NOT_FOUND, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
     NoSuchTagSet => NOT_FOUND, "The TagSet does not exist";

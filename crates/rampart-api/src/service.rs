@@ -216,14 +216,22 @@ async fn dispatch(
         .and_then(|h| h.to_str().ok())
         .or_else(|| parts.uri.authority().map(|a| a.as_str()))
         .unwrap_or("");
-    let route = Route::from_request(
+    let control = Route::s3_control(
         &parts.method,
-        host,
         parts.uri.path(),
-        &query,
-        parts.headers.contains_key("x-amz-copy-source"),
-        state.config.domain.as_deref(),
-    )?;
+        parts.headers.contains_key("x-amz-account-id"),
+    );
+    let route = match control {
+        Some(route) => route,
+        None => Route::from_request(
+            &parts.method,
+            host,
+            parts.uri.path(),
+            &query,
+            parts.headers.contains_key("x-amz-copy-source"),
+            state.config.domain.as_deref(),
+        )?,
+    };
     let span = tracing::Span::current();
     span.record("op", route.endpoint.name());
     if route.endpoint == Endpoint::Health {
@@ -305,7 +313,17 @@ async fn dispatch(
         _ => None,
     };
     let bucket_policy = match (&bucket, &bucket_record) {
-        (Some(name), Some(_)) => state.bucket_policies.get(&state.engine, name).await?,
+        (Some(name), Some(record)) => {
+            state
+                .bucket_policies
+                .applicable(
+                    &state.engine,
+                    name,
+                    &record.owner.account_id,
+                    &authenticated.principal,
+                )
+                .await?
+        }
         _ => None,
     };
 

@@ -49,6 +49,17 @@ impl Engine {
         name: &BucketName,
         owner: &Owner,
     ) -> Result<CreateBucketOutcome, EngineError> {
+        self.create_bucket_with_configs(name, owner, &[]).await
+    }
+
+    /// Creates a bucket together with its initial configuration documents (S3's defaults for
+    /// new buckets, such as Block Public Access), in one commit: no bucket exists without them.
+    pub async fn create_bucket_with_configs(
+        &self,
+        name: &BucketName,
+        owner: &Owner,
+        configs: &[(crate::BucketConfigKind, bytes::Bytes)],
+    ) -> Result<CreateBucketOutcome, EngineError> {
         let key = keys::bucket(name);
         let record = BucketRecord {
             name: name.clone(),
@@ -57,9 +68,12 @@ impl Engine {
             region: self.config.region.clone(),
             state: BucketState::Active,
         };
-        let txn = Txn::new()
+        let mut txn = Txn::new()
             .check(key.clone(), Expect::Absent)
             .put(key, encode(&record)?);
+        for (kind, value) in configs {
+            txn = txn.put(keys::bucket_config(name, kind.name()), value.clone());
+        }
         match self.meta.commit(txn).await {
             Ok(_) => Ok(CreateBucketOutcome::Created),
             Err(StoreError::Conflict { .. }) => {

@@ -16,6 +16,8 @@ pub enum BucketConfigKind {
     Cors,
     /// The bucket policy: its JSON text, as the client sent it.
     Policy,
+    /// Block Public Access settings ([`crate::PublicAccessBlock`]).
+    PublicAccessBlock,
 }
 
 impl BucketConfigKind {
@@ -24,6 +26,7 @@ impl BucketConfigKind {
             Self::Tagging => "tagging",
             Self::Cors => "cors",
             Self::Policy => "policy",
+            Self::PublicAccessBlock => "publicAccessBlock",
         }
     }
 }

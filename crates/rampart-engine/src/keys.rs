@@ -56,6 +56,11 @@ pub(crate) fn bucket_configs_prefix(bucket: &BucketName) -> Vec<u8> {
     [b"c/", bucket.as_str().as_bytes(), b"/"].concat()
 }
 
+/// `x/<account>/<kind>`: an account-wide configuration document (Block Public Access).
+pub(crate) fn account_config(account: &str, kind: &str) -> Vec<u8> {
+    format!("x/{account}/{kind}").into_bytes()
+}
+
 pub(crate) fn bucket_config(bucket: &BucketName, kind: &str) -> Vec<u8> {
     [bucket_configs_prefix(bucket).as_slice(), kind.as_bytes()].concat()
 }

@@ -18,6 +18,7 @@ mod keys;
 mod list;
 pub mod multipart;
 mod object;
+mod public_access;
 mod readers;
 mod reclaim;
 mod records;
@@ -38,6 +39,7 @@ pub use object::{
     CopyObjectInput, CopySource, DeleteObjectOutcome, GetObjectOutput, HeadObjectOutput,
     MetadataDirective, PartRead, PutObjectInput, PutObjectOutput, ReadRequest, TaggingDirective,
 };
+pub use public_access::PublicAccessBlock;
 pub use records::{BucketRecord, ContentHeaders, ObjectChecksum, ObjectRecord, PartRef};
 pub use time::Timestamp;
 

@@ -19,6 +19,7 @@ mod json;
 mod matching;
 mod parse;
 mod principal;
+mod public;
 mod variables;
 
 use std::sync::Arc;

@@ -264,7 +264,49 @@ async fn bucket_policy_grants_denies_and_cannot_lock_out_the_owner() {
         ]
     })
     .to_string();
+    // A new bucket blocks public policies (Block Public Access is on by default, as on S3).
+    let blocked = root
+        .put_bucket_policy()
+        .bucket(&bucket)
+        .policy(&document)
+        .send()
+        .await
+        .expect_err("a public policy under BlockPublicPolicy");
+    assert_eq!(
+        blocked.raw_response().map(|r| r.status().as_u16()),
+        Some(403),
+        "{blocked:?}"
+    );
+    let settings = root
+        .get_public_access_block()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap()
+        .public_access_block_configuration
+        .unwrap();
+    assert_eq!(
+        (
+            settings.block_public_acls,
+            settings.ignore_public_acls,
+            settings.block_public_policy,
+            settings.restrict_public_buckets
+        ),
+        (Some(true), Some(true), Some(true), Some(true))
+    );
+    root.delete_public_access_block()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
     set_policy(&root, &bucket, &document).await;
+    let status = root
+        .get_bucket_policy_status()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.policy_status.and_then(|s| s.is_public), Some(true));
     assert_eq!(get(&dave.s3(&server), &bucket, "doc").await, b"d");
     put_denied(&dave.s3(&server), &bucket, "x", "dave may only read").await;
     assert_denied(
@@ -307,6 +349,27 @@ async fn bucket_policy_grants_denies_and_cannot_lock_out_the_owner() {
         .send(server.port)
         .await
         .assert_error(403, "AccessDenied");
+
+    // RestrictPublicBuckets turns the public grant off again for everyone outside the account,
+    // while the policy's grant to dave (inside the account) still holds.
+    root.put_public_access_block()
+        .bucket(&bucket)
+        .public_access_block_configuration(
+            aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    anonymous().await.assert_error(403, "AccessDenied");
+    assert_eq!(get(&dave.s3(&server), &bucket, "doc").await, b"d");
+    root.delete_public_access_block()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous().await.status, 200);
 
     // A policy denying everyone everything: even the root is refused objects, but the owner's
     // root can still read, replace and delete the bucket policy.

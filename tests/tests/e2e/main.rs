@@ -20,6 +20,7 @@ mod multipart;
 mod objects;
 mod post_object;
 mod protocol;
+mod public_access;
 mod startup;
 mod sts;
 mod tagging;

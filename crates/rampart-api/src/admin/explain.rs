@@ -213,7 +213,10 @@ async fn resource_side(
             .bucket(&bucket)
             .await
             .map_err(|e| AdminError::from(crate::error::ApiError::from(e)))?;
-        let policy = state.bucket_policies.get(&state.engine, &bucket).await?;
+        let policy = state
+            .bucket_policies
+            .applicable(&state.engine, &bucket, &record.owner.account_id, principal)
+            .await?;
         return Ok((Some(record.owner.account_id), policy));
     }
     let mut fields = resource.splitn(6, ':');

@@ -42,6 +42,16 @@ pub fn s3_actions(endpoint: Endpoint, versioned: bool) -> (&'static [&'static st
         E::GetBucketPolicy => (&["s3:GetBucketPolicy"], Bucket),
         E::PutBucketPolicy => (&["s3:PutBucketPolicy"], Bucket),
         E::DeleteBucketPolicy => (&["s3:DeleteBucketPolicy"], Bucket),
+        E::GetBucketPolicyStatus => (&["s3:GetBucketPolicyStatus"], Bucket),
+        E::GetPublicAccessBlock => (&["s3:GetBucketPublicAccessBlock"], Bucket),
+        // DeletePublicAccessBlock: "you must have the s3:PutBucketPublicAccessBlock permission".
+        E::PutPublicAccessBlock | E::DeletePublicAccessBlock => {
+            (&["s3:PutBucketPublicAccessBlock"], Bucket)
+        }
+        E::GetAccountPublicAccessBlock => (&["s3:GetAccountPublicAccessBlock"], Service),
+        E::PutAccountPublicAccessBlock | E::DeleteAccountPublicAccessBlock => {
+            (&["s3:PutAccountPublicAccessBlock"], Service)
+        }
         // DeleteObjects is authorized per key, as s3:DeleteObject (or DeleteObjectVersion), by
         // its handler; the request itself needs no separate permission.
         E::DeleteObjects => (&[], Bucket),
@@ -184,6 +194,24 @@ mod tests {
                 Bucket,
             ),
             (E::PostObject, false, &["s3:PutObject"], Object),
+            (
+                E::DeletePublicAccessBlock,
+                false,
+                &["s3:PutBucketPublicAccessBlock"],
+                Bucket,
+            ),
+            (
+                E::GetBucketPolicyStatus,
+                false,
+                &["s3:GetBucketPolicyStatus"],
+                Bucket,
+            ),
+            (
+                E::DeleteAccountPublicAccessBlock,
+                false,
+                &["s3:PutAccountPublicAccessBlock"],
+                Service,
+            ),
         ];
         for (endpoint, versioned, actions, kind) in rows {
             assert_eq!(
@@ -231,6 +259,13 @@ mod tests {
             E::GetBucketPolicy,
             E::PutBucketPolicy,
             E::DeleteBucketPolicy,
+            E::GetBucketPolicyStatus,
+            E::GetPublicAccessBlock,
+            E::PutPublicAccessBlock,
+            E::DeletePublicAccessBlock,
+            E::GetAccountPublicAccessBlock,
+            E::PutAccountPublicAccessBlock,
+            E::DeleteAccountPublicAccessBlock,
             E::PostObject,
         ];
         for endpoint in all {

@@ -2,7 +2,7 @@
 
 use axum::response::Response;
 use http::StatusCode;
-use rampart_engine::CreateBucketOutcome;
+use rampart_engine::{BucketConfigKind, CreateBucketOutcome, PublicAccessBlock};
 
 use crate::body::read_body_limited;
 use crate::error::{ApiError, S3ErrorCode};
@@ -85,7 +85,18 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
     }
 
     let owner = ctx.owner()?;
-    match ctx.state.engine.create_bucket(&bucket, &owner).await? {
+    // Every new bucket blocks public access, as on S3 since April 2023; the owner may lift it
+    // with PutPublicAccessBlock / DeletePublicAccessBlock.
+    let defaults = [(
+        BucketConfigKind::PublicAccessBlock,
+        PublicAccessBlock::ALL.encoded()?,
+    )];
+    match ctx
+        .state
+        .engine
+        .create_bucket_with_configs(&bucket, &owner, &defaults)
+        .await?
+    {
         CreateBucketOutcome::Created | CreateBucketOutcome::AlreadyOwnedLegacyOk => {}
     }
     let mut r = response::empty(StatusCode::OK);

@@ -42,6 +42,7 @@ pub async fn put_bucket_policy(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let policy = Policy::parse(&text, PolicyKind::Resource)
         .map_err(|e| ApiError::with_message(S3ErrorCode::MalformedPolicy, e.message))?;
     check_resources_in_bucket(&policy, bucket.as_str())?;
+    super::public_access::check_policy_allowed(&ctx.state.engine, ctx, policy.is_public()).await?;
     ctx.state
         .engine
         .put_bucket_config(bucket, BucketConfigKind::Policy, &text)

@@ -83,7 +83,12 @@ pub(crate) async fn authorize_copy_source(
     let policy = ctx
         .state
         .bucket_policies
-        .get(&ctx.state.engine, &source.bucket)
+        .applicable(
+            &ctx.state.engine,
+            &source.bucket,
+            &source_bucket.owner.account_id,
+            &ctx.principal,
+        )
         .await?;
     let names_version = crate::headers::get(&ctx.headers, "x-amz-copy-source")?
         .is_some_and(|v| v.contains("?versionId="));

@@ -11,6 +11,7 @@ mod list;
 mod multipart;
 mod object;
 mod post_object;
+mod public_access;
 mod service;
 mod tagging;
 
@@ -57,6 +58,19 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         Endpoint::GetBucketPolicy => bucket_policy::get_bucket_policy(ctx).await,
         Endpoint::PutBucketPolicy => bucket_policy::put_bucket_policy(ctx).await,
         Endpoint::DeleteBucketPolicy => bucket_policy::delete_bucket_policy(ctx).await,
+        Endpoint::GetBucketPolicyStatus => public_access::get_bucket_policy_status(ctx).await,
+        Endpoint::GetPublicAccessBlock => public_access::get_public_access_block(ctx).await,
+        Endpoint::PutPublicAccessBlock => public_access::put_public_access_block(ctx).await,
+        Endpoint::DeletePublicAccessBlock => public_access::delete_public_access_block(ctx).await,
+        Endpoint::GetAccountPublicAccessBlock => {
+            public_access::get_account_public_access_block(ctx).await
+        }
+        Endpoint::PutAccountPublicAccessBlock => {
+            public_access::put_account_public_access_block(ctx).await
+        }
+        Endpoint::DeleteAccountPublicAccessBlock => {
+            public_access::delete_account_public_access_block(ctx).await
+        }
         Endpoint::PostObject => post_object::post_object(ctx).await,
         Endpoint::CorsPreflight => cors::preflight(ctx).await,
         Endpoint::Health | Endpoint::QueryApi | Endpoint::NotImplemented(_) => Err(

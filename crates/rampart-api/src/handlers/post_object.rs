@@ -124,6 +124,18 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         signature_age_ms: None,
         ..ctx.info.clone()
     };
+    // The policy as it applies to the form's signer (Block Public Access may withhold a
+    // public policy from callers outside the owner's account).
+    let bucket_policy = ctx
+        .state
+        .bucket_policies
+        .applicable(
+            &ctx.state.engine,
+            &bucket,
+            &bucket_owner.account_id,
+            &principal,
+        )
+        .await?;
     authz::authorize_s3(
         &ctx.state,
         &principal,
@@ -133,7 +145,7 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
             bucket: Some(bucket.as_str()),
             key: Some(&key),
             bucket_owner: Some(&bucket_owner),
-            bucket_policy: ctx.bucket_policy.as_deref(),
+            bucket_policy: bucket_policy.as_deref(),
             headers: &object_headers,
             query: &ctx.query,
         },

@@ -44,6 +44,15 @@ pub enum Endpoint {
     GetBucketPolicy,
     PutBucketPolicy,
     DeleteBucketPolicy,
+    GetBucketPolicyStatus,
+    GetPublicAccessBlock,
+    PutPublicAccessBlock,
+    DeletePublicAccessBlock,
+    /// S3 Control's account-level Block Public Access (`/v20180820/configuration/…` with
+    /// `x-amz-account-id`).
+    GetAccountPublicAccessBlock,
+    PutAccountPublicAccessBlock,
+    DeleteAccountPublicAccessBlock,
     /// A browser upload: `POST /bucket` with a `multipart/form-data` body.
     PostObject,
     /// A CORS preflight: `OPTIONS` on a bucket or object, answered from the bucket's rules.
@@ -92,6 +101,13 @@ impl Endpoint {
             Self::GetBucketPolicy => "GetBucketPolicy",
             Self::PutBucketPolicy => "PutBucketPolicy",
             Self::DeleteBucketPolicy => "DeleteBucketPolicy",
+            Self::GetBucketPolicyStatus => "GetBucketPolicyStatus",
+            Self::GetPublicAccessBlock => "GetPublicAccessBlock",
+            Self::PutPublicAccessBlock => "PutPublicAccessBlock",
+            Self::DeletePublicAccessBlock => "DeletePublicAccessBlock",
+            Self::GetAccountPublicAccessBlock => "GetAccountPublicAccessBlock",
+            Self::PutAccountPublicAccessBlock => "PutAccountPublicAccessBlock",
+            Self::DeleteAccountPublicAccessBlock => "DeleteAccountPublicAccessBlock",
             Self::PostObject => "PostObject",
             Self::CorsPreflight => "CorsPreflight",
             Self::QueryApi => "QueryApi",
@@ -106,6 +122,31 @@ pub struct Route {
     pub endpoint: Endpoint,
     pub bucket: Option<String>,
     pub key: Option<String>,
+}
+
+/// S3 Control's account-level Block Public Access document (with `x-amz-account-id`).
+pub const ACCOUNT_PUBLIC_ACCESS_BLOCK_PATH: &str = "/v20180820/configuration/publicAccessBlock";
+
+impl Route {
+    /// An S3 Control request: the account's Block Public Access settings. S3 Control has its
+    /// own host on AWS; here its path (and the account-id header every S3 Control call
+    /// carries) set it apart from a bucket named `v20180820`.
+    pub fn s3_control(method: &Method, raw_path: &str, has_account_id: bool) -> Option<Self> {
+        if raw_path != ACCOUNT_PUBLIC_ACCESS_BLOCK_PATH || !has_account_id {
+            return None;
+        }
+        let endpoint = match *method {
+            Method::GET => Endpoint::GetAccountPublicAccessBlock,
+            Method::PUT => Endpoint::PutAccountPublicAccessBlock,
+            Method::DELETE => Endpoint::DeleteAccountPublicAccessBlock,
+            _ => return None,
+        };
+        Some(Self {
+            endpoint,
+            bucket: None,
+            key: None,
+        })
+    }
 }
 
 /// The path of the readiness probe on a path-style host (no bucket name starts with `_`).
@@ -476,6 +517,14 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
                 Endpoint::DeleteBucketPolicy,
             ],
         ),
+        (
+            "publicAccessBlock",
+            [
+                Endpoint::GetPublicAccessBlock,
+                Endpoint::PutPublicAccessBlock,
+                Endpoint::DeletePublicAccessBlock,
+            ],
+        ),
     ];
     for (name, [get, put, delete]) in built {
         if query.has(name) {
@@ -486,6 +535,12 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
                 _ => Err(method_not_allowed()),
             };
         }
+    }
+    if query.has("policyStatus") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::GetBucketPolicyStatus),
+            _ => Err(method_not_allowed()),
+        };
     }
     if query.has("uploads") {
         return match (idx, head) {

@@ -124,8 +124,12 @@ fn virtual_hosted_style() {
 fn known_but_unbuilt_operations_are_501() {
     for (method, target, op) in [
         (Method::GET, "/b1?versioning", "GetBucketVersioning"),
-        (Method::PUT, "/b1?publicAccessBlock", "PutPublicAccessBlock"),
-        (Method::GET, "/b1?policyStatus", "GetBucketPolicyStatus"),
+        (
+            Method::PUT,
+            "/b1?ownershipControls",
+            "PutBucketOwnershipControls",
+        ),
+        (Method::GET, "/b1?acl", "GetBucketAcl"),
         (Method::GET, "/b1/k?retention", "GetObjectRetention"),
         (Method::POST, "/b1/k?restore", "RestoreObject"),
     ] {
@@ -297,6 +301,44 @@ fn query_protocol_requests() {
         endpoint(Method::DELETE, "/b1?policy"),
         Endpoint::DeleteBucketPolicy
     );
+}
+
+#[test]
+fn block_public_access_routes() {
+    assert_eq!(
+        endpoint(Method::GET, "/b1?publicAccessBlock"),
+        Endpoint::GetPublicAccessBlock
+    );
+    assert_eq!(
+        endpoint(Method::PUT, "/b1?publicAccessBlock"),
+        Endpoint::PutPublicAccessBlock
+    );
+    assert_eq!(
+        endpoint(Method::DELETE, "/b1?publicAccessBlock"),
+        Endpoint::DeletePublicAccessBlock
+    );
+    assert_eq!(
+        endpoint(Method::GET, "/b1?policyStatus"),
+        Endpoint::GetBucketPolicyStatus
+    );
+    let control = |m: Method, with_header| {
+        Route::s3_control(&m, ACCOUNT_PUBLIC_ACCESS_BLOCK_PATH, with_header).map(|r| r.endpoint)
+    };
+    assert_eq!(
+        control(Method::PUT, true),
+        Some(Endpoint::PutAccountPublicAccessBlock)
+    );
+    assert_eq!(
+        control(Method::GET, true),
+        Some(Endpoint::GetAccountPublicAccessBlock)
+    );
+    assert_eq!(
+        control(Method::DELETE, true),
+        Some(Endpoint::DeleteAccountPublicAccessBlock)
+    );
+    // Without the account header it is an object in a bucket named v20180820.
+    assert_eq!(control(Method::GET, false), None);
+    assert_eq!(control(Method::POST, true), None);
 }
 
 #[test]

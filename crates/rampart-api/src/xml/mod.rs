@@ -37,6 +37,7 @@ pub mod list;
 pub mod multipart;
 pub mod object;
 pub mod post;
+pub mod public_access;
 pub mod tagging;
 
 use bytes::Bytes;
