@@ -37,7 +37,7 @@ async fn set_policy(s3: &aws_sdk_s3::Client, bucket: &str, document: &str) {
 }
 
 /// `rampart admin account create NAME` → (account id, root keys).
-fn create_account(server: &Server, name: &str) -> (String, Keys) {
+pub fn create_account(server: &Server, name: &str) -> (String, Keys) {
     let created = json_ok(
         &server.rampart(&["admin", "account", "create", name]),
         "rampart admin account create",

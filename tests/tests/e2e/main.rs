@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `rampart` binary, driven by real clients. One test binary (one
 //! link of the SDK); each test starts its own server.
 
+mod access_matrix;
 mod auth;
 mod bucket_policy;
 mod bucket_tagging;
