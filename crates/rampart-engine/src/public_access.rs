@@ -10,6 +10,7 @@ use crate::{BucketConfigKind, Engine, EngineError, keys};
 
 /// The four settings of `PublicAccessBlockConfiguration`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PublicAccessBlock {
     pub block_public_acls: bool,
     pub ignore_public_acls: bool,

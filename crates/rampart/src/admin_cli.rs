@@ -38,6 +38,30 @@ enum AdminCommand {
     /// Accounts: each has its own root user, IAM namespace and buckets.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// An account's Block Public Access settings (the most restrictive of these and a
+    /// bucket's own apply to the bucket).
+    #[command(subcommand)]
+    PublicAccessBlock(PublicAccessBlockCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum PublicAccessBlockCommand {
+    /// Prints the account's settings.
+    Get { account_id: String },
+    /// Sets the account's settings: the flags given are on, the others off.
+    Put {
+        account_id: String,
+        #[arg(long)]
+        block_public_acls: bool,
+        #[arg(long)]
+        ignore_public_acls: bool,
+        #[arg(long)]
+        block_public_policy: bool,
+        #[arg(long)]
+        restrict_public_buckets: bool,
+    },
+    /// Removes the account's settings (its buckets' own settings still apply).
+    Delete { account_id: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -100,6 +124,33 @@ pub fn run_admin(args: AdminArgs) -> Result<(), String> {
         AdminCommand::Account(AccountCommand::Delete { account_id }) => (
             "DELETE",
             format!("/_rampart/admin/accounts/{account_id}"),
+            String::new(),
+        ),
+        AdminCommand::PublicAccessBlock(PublicAccessBlockCommand::Get { account_id }) => (
+            "GET",
+            format!("/_rampart/admin/accounts/{account_id}/public-access-block"),
+            String::new(),
+        ),
+        AdminCommand::PublicAccessBlock(PublicAccessBlockCommand::Put {
+            account_id,
+            block_public_acls,
+            ignore_public_acls,
+            block_public_policy,
+            restrict_public_buckets,
+        }) => (
+            "PUT",
+            format!("/_rampart/admin/accounts/{account_id}/public-access-block"),
+            serde_json::json!({
+                "block_public_acls": block_public_acls,
+                "ignore_public_acls": ignore_public_acls,
+                "block_public_policy": block_public_policy,
+                "restrict_public_buckets": restrict_public_buckets,
+            })
+            .to_string(),
+        ),
+        AdminCommand::PublicAccessBlock(PublicAccessBlockCommand::Delete { account_id }) => (
+            "DELETE",
+            format!("/_rampart/admin/accounts/{account_id}/public-access-block"),
             String::new(),
         ),
     };

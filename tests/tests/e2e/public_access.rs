@@ -244,3 +244,65 @@ async fn account_settings_override_the_bucket_and_are_the_accounts_own() {
         "a user without s3:PutBucketPublicAccessBlock",
     );
 }
+
+#[tokio::test]
+async fn the_operator_sets_an_accounts_settings_with_rampart_admin() {
+    let server = Server::start();
+    let (other, other_keys) = crate::bucket_policy::create_account(&server, "bpa-admin");
+    let other_s3 = other_keys.s3(&server);
+    let bucket = create_bucket(&other_s3, "bpaadmin").await;
+    other_s3
+        .delete_public_access_block()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+
+    let run = |args: &[&str]| {
+        let out = server.rampart(args);
+        assert!(
+            out.status.success(),
+            "rampart {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&[
+        "admin",
+        "public-access-block",
+        "put",
+        &other,
+        "--block-public-policy",
+    ]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&run(&["admin", "public-access-block", "get", &other])).unwrap();
+    assert_eq!(shown["block_public_policy"], true, "{shown}");
+    assert_eq!(shown["restrict_public_buckets"], false, "{shown}");
+    // The account's setting reaches its bucket, which has none of its own.
+    assert_s3_error(
+        other_s3
+            .put_bucket_policy()
+            .bucket(&bucket)
+            .policy(public_read_policy(&bucket))
+            .send()
+            .await,
+        "AccessDenied",
+        403,
+        "public policy under the account's BlockPublicPolicy set by the operator",
+    );
+    run(&["admin", "public-access-block", "delete", &other]);
+    other_s3
+        .put_bucket_policy()
+        .bucket(&bucket)
+        .policy(public_read_policy(&bucket))
+        .send()
+        .await
+        .unwrap();
+    // Only the operator may: the other account's root is refused.
+    let refused = server.rampart_as(
+        &other_keys.access,
+        &other_keys.secret,
+        &["admin", "public-access-block", "get", &other],
+    );
+    assert!(!refused.status.success());
+}

@@ -5,6 +5,9 @@
 //! - `POST /_rampart/admin/accounts` `{"name"}` → the new account and its root's access key
 //! - `GET /_rampart/admin/accounts` → every account
 //! - `DELETE /_rampart/admin/accounts/<id>` → 204 (refused while the account owns buckets)
+//! - `GET|PUT|DELETE /_rampart/admin/accounts/<id>/public-access-block` → the account's Block
+//!   Public Access settings (JSON: `block_public_acls`, `ignore_public_acls`,
+//!   `block_public_policy`, `restrict_public_buckets`)
 //! - `POST /_rampart/admin/policy/explain` → the decision for a principal, action and resource
 
 mod explain;
@@ -224,6 +227,14 @@ async fn accounts(
                 .collect();
             Ok(json(StatusCode::OK, &accounts))
         }
+        (method, Some(rest)) if rest.ends_with(PUBLIC_ACCESS_BLOCK_SUFFIX) => {
+            let id = rest
+                .strip_prefix('/')
+                .and_then(|r| r.strip_suffix(PUBLIC_ACCESS_BLOCK_SUFFIX))
+                .and_then(AccountId::parse)
+                .ok_or_else(|| AdminError::bad_request("An account id is 12 digits."))?;
+            account_public_access_block(state, method, &id, body).await
+        }
         (&Method::DELETE, Some(rest)) if rest.starts_with('/') => {
             let id = AccountId::parse(&rest[1..])
                 .ok_or_else(|| AdminError::bad_request("An account id is 12 digits."))?;
@@ -260,6 +271,63 @@ async fn accounts(
             StatusCode::NOT_FOUND,
             "UnknownOperation",
             "No such admin operation.",
+        )),
+    }
+}
+
+/// `/_rampart/admin/accounts/<id>/public-access-block`: an account's Block Public Access
+/// settings, for the operator (the account itself uses S3 Control's API).
+const PUBLIC_ACCESS_BLOCK_SUFFIX: &str = "/public-access-block";
+
+async fn account_public_access_block(
+    state: &AppState,
+    method: &Method,
+    id: &AccountId,
+    body: &[u8],
+) -> Result<Response, AdminError> {
+    if state.identities.account(id).is_none() {
+        return Err(AdminError::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchEntity",
+            format!("The account with id {id} cannot be found."),
+        ));
+    }
+    let engine = &state.engine;
+    let stored = |e: rampart_engine::EngineError| AdminError::from(ApiError::from(e));
+    match *method {
+        Method::GET => {
+            let settings = engine
+                .account_public_access_block(id)
+                .await
+                .map_err(stored)?
+                .ok_or_else(|| {
+                    AdminError::new(
+                        StatusCode::NOT_FOUND,
+                        "NoSuchPublicAccessBlockConfiguration",
+                        "The public access block configuration was not found",
+                    )
+                })?;
+            Ok(json(StatusCode::OK, &settings))
+        }
+        Method::PUT => {
+            let settings: rampart_engine::PublicAccessBlock = parse_json(body)?;
+            engine
+                .set_account_public_access_block(id, Some(&settings))
+                .await
+                .map_err(stored)?;
+            Ok(json(StatusCode::OK, &settings))
+        }
+        Method::DELETE => {
+            engine
+                .set_account_public_access_block(id, None)
+                .await
+                .map_err(stored)?;
+            Ok(crate::response::empty(StatusCode::NO_CONTENT))
+        }
+        _ => Err(AdminError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "GET, PUT or DELETE.",
         )),
     }
 }
