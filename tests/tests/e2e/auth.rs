@@ -253,7 +253,7 @@ fn httpdate_now() -> String {
 // Presigned URLs
 
 /// A raw request for an SDK-presigned URL (`http://host:port/path?query`).
-fn presigned_raw(p: &aws_sdk_s3::presigning::PresignedRequest) -> RawRequest {
+pub fn presigned_raw(p: &aws_sdk_s3::presigning::PresignedRequest) -> RawRequest {
     let uri = p.uri();
     let after_scheme = uri.split_once("://").map_or(uri, |(_, r)| r);
     let target = &after_scheme[after_scheme.find('/').unwrap_or(after_scheme.len())..];

@@ -19,6 +19,7 @@ mod iam_authz;
 mod list;
 mod multipart;
 mod objects;
+mod policy_conditions;
 mod post_object;
 mod protocol;
 mod public_access;
