@@ -5,6 +5,7 @@
 //! bytes and record are durable; a reader sees an old or a new object whole; concurrent writers
 //! to a key end with exactly one of them; buckets are only deleted empty.
 
+pub mod acl;
 mod body;
 mod bucket;
 mod bucket_config;

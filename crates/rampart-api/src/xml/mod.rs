@@ -29,6 +29,7 @@ macro_rules! checksum_fields {
 
 pub(crate) use checksum_fields;
 
+pub mod acl;
 pub mod attributes;
 pub mod bucket;
 pub mod cors;
