@@ -11,6 +11,7 @@ use crate::iam::{
     Keys, account_of, assert_denied, assert_query_error, assert_s3_error, call, get_denied, iam_ok,
     iam_root, json_ok, policy, put_denied, put_user_policy, user_with_key, user_with_key_as,
 };
+use crate::public_access::{bucket_settings, policy_is_public};
 
 /// A bucket policy with one statement.
 fn bucket_policy(effect: &str, principal: Value, actions: &[&str], resources: &[String]) -> String {
@@ -277,36 +278,14 @@ async fn bucket_policy_grants_denies_and_cannot_lock_out_the_owner() {
         Some(403),
         "{blocked:?}"
     );
-    let settings = root
-        .get_public_access_block()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap()
-        .public_access_block_configuration
-        .unwrap();
-    assert_eq!(
-        (
-            settings.block_public_acls,
-            settings.ignore_public_acls,
-            settings.block_public_policy,
-            settings.restrict_public_buckets
-        ),
-        (Some(true), Some(true), Some(true), Some(true))
-    );
+    assert_eq!(bucket_settings(&root, &bucket).await, [Some(true); 4]);
     root.delete_public_access_block()
         .bucket(&bucket)
         .send()
         .await
         .unwrap();
     set_policy(&root, &bucket, &document).await;
-    let status = root
-        .get_bucket_policy_status()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(status.policy_status.and_then(|s| s.is_public), Some(true));
+    assert_eq!(policy_is_public(&root, &bucket).await, Some(true));
     assert_eq!(get(&dave.s3(&server), &bucket, "doc").await, b"d");
     put_denied(&dave.s3(&server), &bucket, "x", "dave may only read").await;
     assert_denied(

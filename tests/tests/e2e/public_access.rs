@@ -46,6 +46,35 @@ async fn control(
     request.sign(server.port, None).send(server.port).await
 }
 
+/// GetBucketPolicyStatus's `IsPublic`.
+pub async fn policy_is_public(s3: &aws_sdk_s3::Client, bucket: &str) -> Option<bool> {
+    s3.get_bucket_policy_status()
+        .bucket(bucket)
+        .send()
+        .await
+        .unwrap()
+        .policy_status
+        .and_then(|s| s.is_public)
+}
+
+/// GetPublicAccessBlock's four settings, in the document's order.
+pub async fn bucket_settings(s3: &aws_sdk_s3::Client, bucket: &str) -> [Option<bool>; 4] {
+    let c = s3
+        .get_public_access_block()
+        .bucket(bucket)
+        .send()
+        .await
+        .unwrap()
+        .public_access_block_configuration
+        .unwrap();
+    [
+        c.block_public_acls,
+        c.ignore_public_acls,
+        c.block_public_policy,
+        c.restrict_public_buckets,
+    ]
+}
+
 async fn anonymous_get(server: &Server, bucket: &str, key: &str) -> RawResponse {
     RawRequest::new("GET", &format!("/{bucket}/{key}"))
         .send(server.port)
@@ -59,22 +88,9 @@ async fn new_buckets_block_public_access_and_the_owner_can_lift_it() {
     let bucket = create_bucket(&s3, "bpa").await;
     put(&s3, &bucket, "k", b"v").await;
 
-    let got = s3
-        .get_public_access_block()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap()
-        .public_access_block_configuration
-        .unwrap();
     assert_eq!(
-        (
-            got.block_public_acls,
-            got.ignore_public_acls,
-            got.block_public_policy,
-            got.restrict_public_buckets
-        ),
-        (Some(true), Some(true), Some(true), Some(true)),
+        bucket_settings(&s3, &bucket).await,
+        [Some(true); 4],
         "every new bucket blocks public access"
     );
     assert_s3_error(
@@ -103,13 +119,7 @@ async fn new_buckets_block_public_access_and_the_owner_can_lift_it() {
         .send()
         .await
         .unwrap();
-    let status = s3
-        .get_bucket_policy_status()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(status.policy_status.and_then(|s| s.is_public), Some(false));
+    assert_eq!(policy_is_public(&s3, &bucket).await, Some(false));
 
     // Only BlockPublicPolicy off: the public policy goes in, RestrictPublicBuckets still keeps
     // anonymous callers out.
@@ -132,13 +142,7 @@ async fn new_buckets_block_public_access_and_the_owner_can_lift_it() {
         .send()
         .await
         .unwrap();
-    let status = s3
-        .get_bucket_policy_status()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(status.policy_status.and_then(|s| s.is_public), Some(true));
+    assert_eq!(policy_is_public(&s3, &bucket).await, Some(true));
     anonymous_get(&server, &bucket, "k")
         .await
         .assert_error(403, "AccessDenied");
