@@ -128,6 +128,24 @@ impl From<S3ErrorCode> for ApiError {
     }
 }
 
+impl From<rampart_engine::acl::AclError> for ApiError {
+    fn from(e: rampart_engine::acl::AclError) -> Self {
+        use S3ErrorCode as C;
+        use rampart_engine::acl::AclError as A;
+        match e {
+            A::InvalidArgument {
+                message,
+                argument_name,
+                argument_value,
+            } => ApiError::invalid_argument(message, &argument_name, argument_value),
+            A::InvalidRequest(message) => ApiError::with_message(C::InvalidRequest, message),
+            A::AccessControlListNotSupported => C::AccessControlListNotSupported.into(),
+            A::UnresolvableGrantByEmailAddress => C::UnresolvableGrantByEmailAddress.into(),
+            A::MalformedAcl => C::MalformedACLError.into(),
+        }
+    }
+}
+
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         use S3ErrorCode as C;

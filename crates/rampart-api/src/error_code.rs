@@ -59,6 +59,7 @@ s3_error_codes! {
     InvalidToken => BAD_REQUEST, "The provided token is malformed or otherwise invalid.";
     InvalidURI => BAD_REQUEST, "Couldn't parse the specified URI.";
     KeyTooLongError => BAD_REQUEST, "Your key is too long";
+    MalformedACLError => BAD_REQUEST, "The XML you provided was not well-formed or did not validate against our published schema";
     MalformedPolicy => BAD_REQUEST, "Policies must be valid JSON and the first byte must be '{'";
     MalformedPOSTRequest => BAD_REQUEST, "The body of your POST request is not well-formed multipart/form-data.";
     MalformedXML => BAD_REQUEST, "The XML you provided was not well-formed or did not validate against our published schema";
@@ -77,11 +78,13 @@ s3_error_codes! {
     NoSuchTagSet => NOT_FOUND, "The TagSet does not exist";
     NotImplemented => NOT_IMPLEMENTED, "A header you provided implies functionality that is not implemented";
     OperationAborted => CONFLICT, "A conflicting conditional operation is currently in progress against this resource. Please try again.";
+    OwnershipControlsNotFoundError => NOT_FOUND, "The bucket ownership controls were not found";
     PolicyTooLarge => BAD_REQUEST, "Policy exceeds the maximum allowed document size.";
     PreconditionFailed => PRECONDITION_FAILED, "At least one of the pre-conditions you specified did not hold";
     RequestHeaderSectionTooLarge => BAD_REQUEST, "Your request header section exceeds the maximum allowed size.";
     RequestTimeTooSkewed => FORBIDDEN, "The difference between the request time and the current time is too large.";
     RequestTimeout => BAD_REQUEST, "Your socket connection to the server was not read from or written to within the timeout period.";
     SignatureDoesNotMatch => FORBIDDEN, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
+    UnresolvableGrantByEmailAddress => BAD_REQUEST, "The e-mail address you provided does not match any account on record.";
     XAmzContentSHA256Mismatch => BAD_REQUEST, "The provided 'x-amz-content-sha256' header does not match what was computed.";
 }

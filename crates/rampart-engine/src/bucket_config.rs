@@ -18,6 +18,10 @@ pub enum BucketConfigKind {
     Policy,
     /// Block Public Access settings ([`crate::PublicAccessBlock`]).
     PublicAccessBlock,
+    /// Object Ownership ([`crate::acl::ObjectOwnership`]); absent means ObjectWriter.
+    OwnershipControls,
+    /// The bucket's ACL ([`crate::acl::Acl`]); absent means private to the bucket owner.
+    Acl,
 }
 
 impl BucketConfigKind {
@@ -27,6 +31,8 @@ impl BucketConfigKind {
             Self::Cors => "cors",
             Self::Policy => "policy",
             Self::PublicAccessBlock => "publicAccessBlock",
+            Self::OwnershipControls => "ownershipControls",
+            Self::Acl => "acl",
         }
     }
 }
@@ -70,6 +76,41 @@ impl Engine {
     /// Decodes what [`Engine::bucket_config_raw`] returned.
     pub fn decode_bucket_config<T: DeserializeOwned>(raw: &[u8]) -> Result<T, EngineError> {
         decode(raw)
+    }
+
+    /// Encodes a configuration document, for [`Engine::create_bucket_with_configs`].
+    pub fn encode_bucket_config<T: Serialize>(value: &T) -> Result<bytes::Bytes, EngineError> {
+        encode(value)
+    }
+
+    /// The bucket's Object Ownership: a bucket without the setting behaves as ObjectWriter
+    /// (buckets created here always get one; `DeleteBucketOwnershipControls` removes it).
+    pub async fn bucket_ownership(
+        &self,
+        bucket: &BucketName,
+    ) -> Result<crate::acl::ObjectOwnership, EngineError> {
+        match self
+            .bucket_config_raw(bucket, BucketConfigKind::OwnershipControls)
+            .await?
+        {
+            Some(raw) => decode(&raw),
+            None => Ok(crate::acl::ObjectOwnership::ObjectWriter),
+        }
+    }
+
+    /// The bucket's ACL: a bucket without one is private to its owner.
+    pub async fn bucket_acl(
+        &self,
+        bucket: &BucketName,
+        owner: &rampart_types::Owner,
+    ) -> Result<crate::acl::Acl, EngineError> {
+        match self
+            .bucket_config_raw(bucket, BucketConfigKind::Acl)
+            .await?
+        {
+            Some(raw) => decode(&raw),
+            None => Ok(crate::acl::Acl::private(owner)),
+        }
     }
 
     /// Sets (replaces) the bucket's configuration of `kind`.

@@ -2,6 +2,7 @@
 //! link of the SDK); each test starts its own server.
 
 mod access_matrix;
+mod acl;
 mod auth;
 mod bucket_policy;
 mod bucket_tagging;

@@ -189,12 +189,12 @@ async fn known_but_unbuilt_operations_are_not_implemented() {
         .unwrap_err();
     expect_501("GetBucketVersioning", status_and_code(&e));
     let e = s3
-        .get_bucket_ownership_controls()
+        .get_bucket_lifecycle_configuration()
         .bucket(&bucket)
         .send()
         .await
         .unwrap_err();
-    expect_501("GetBucketOwnershipControls", status_and_code(&e));
+    expect_501("GetBucketLifecycleConfiguration", status_and_code(&e));
     let e = s3
         .get_object_retention()
         .bucket(&bucket)

@@ -48,6 +48,12 @@ pub fn s3_actions(endpoint: Endpoint, versioned: bool) -> (&'static [&'static st
         E::PutPublicAccessBlock | E::DeletePublicAccessBlock => {
             (&["s3:PutBucketPublicAccessBlock"], Bucket)
         }
+        E::GetBucketOwnershipControls => (&["s3:GetBucketOwnershipControls"], Bucket),
+        // DeleteBucketOwnershipControls: "you must have the s3:PutBucketOwnershipControls
+        // permission".
+        E::PutBucketOwnershipControls | E::DeleteBucketOwnershipControls => {
+            (&["s3:PutBucketOwnershipControls"], Bucket)
+        }
         E::GetAccountPublicAccessBlock => (&["s3:GetAccountPublicAccessBlock"], Service),
         E::PutAccountPublicAccessBlock | E::DeleteAccountPublicAccessBlock => {
             (&["s3:PutAccountPublicAccessBlock"], Service)
@@ -212,6 +218,12 @@ mod tests {
                 &["s3:PutAccountPublicAccessBlock"],
                 Service,
             ),
+            (
+                E::DeleteBucketOwnershipControls,
+                false,
+                &["s3:PutBucketOwnershipControls"],
+                Bucket,
+            ),
         ];
         for (endpoint, versioned, actions, kind) in rows {
             assert_eq!(
@@ -266,6 +278,9 @@ mod tests {
             E::GetAccountPublicAccessBlock,
             E::PutAccountPublicAccessBlock,
             E::DeleteAccountPublicAccessBlock,
+            E::GetBucketOwnershipControls,
+            E::PutBucketOwnershipControls,
+            E::DeleteBucketOwnershipControls,
             E::PostObject,
         ];
         for endpoint in all {

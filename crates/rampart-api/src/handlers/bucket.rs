@@ -2,7 +2,8 @@
 
 use axum::response::Response;
 use http::StatusCode;
-use rampart_engine::{BucketConfigKind, CreateBucketOutcome, PublicAccessBlock};
+use rampart_engine::acl::ObjectOwnership;
+use rampart_engine::{BucketConfigKind, CreateBucketOutcome, Engine, PublicAccessBlock};
 
 use crate::body::read_body_limited;
 use crate::error::{ApiError, S3ErrorCode};
@@ -46,14 +47,16 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
         )
         .field("Header", "x-amz-bucket-object-lock-enabled"));
     }
-    if let Some(ownership) = headers::get(&ctx.headers, "x-amz-object-ownership")?
-        && ownership != "BucketOwnerEnforced"
-    {
-        return Err(ApiError::not_implemented(format!(
-            "Object Ownership {ownership} is not implemented; buckets use BucketOwnerEnforced."
-        ))
-        .field("Header", "x-amz-object-ownership"));
-    }
+    let ownership = match headers::get(&ctx.headers, "x-amz-object-ownership")? {
+        None => ObjectOwnership::BucketOwnerEnforced,
+        Some(raw) => ObjectOwnership::parse(raw.trim()).ok_or_else(|| {
+            ApiError::invalid_argument(
+                "Invalid x-amz-object-ownership header",
+                "x-amz-object-ownership",
+                raw,
+            )
+        })?,
+    };
 
     let body = read_body_limited(ctx.take_body(None), MAX_CREATE_BUCKET_BODY).await?;
     let region = ctx.state.engine.region().to_owned();
@@ -87,10 +90,18 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let owner = ctx.owner()?;
     // Every new bucket blocks public access, as on S3 since April 2023; the owner may lift it
     // with PutPublicAccessBlock / DeletePublicAccessBlock.
-    let defaults = [(
-        BucketConfigKind::PublicAccessBlock,
-        PublicAccessBlock::ALL.encoded()?,
-    )];
+    // Every new bucket has ACLs disabled (BucketOwnerEnforced) unless the request chooses
+    // otherwise, as on S3 since April 2023.
+    let defaults = [
+        (
+            BucketConfigKind::PublicAccessBlock,
+            PublicAccessBlock::ALL.encoded()?,
+        ),
+        (
+            BucketConfigKind::OwnershipControls,
+            Engine::encode_bucket_config(&ownership)?,
+        ),
+    ];
     match ctx
         .state
         .engine

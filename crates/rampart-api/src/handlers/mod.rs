@@ -10,6 +10,7 @@ mod delete_objects;
 mod list;
 mod multipart;
 mod object;
+mod ownership;
 mod post_object;
 mod public_access;
 mod service;
@@ -62,6 +63,11 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         Endpoint::GetPublicAccessBlock => public_access::get_public_access_block(ctx).await,
         Endpoint::PutPublicAccessBlock => public_access::put_public_access_block(ctx).await,
         Endpoint::DeletePublicAccessBlock => public_access::delete_public_access_block(ctx).await,
+        Endpoint::GetBucketOwnershipControls => ownership::get_bucket_ownership_controls(ctx).await,
+        Endpoint::PutBucketOwnershipControls => ownership::put_bucket_ownership_controls(ctx).await,
+        Endpoint::DeleteBucketOwnershipControls => {
+            ownership::delete_bucket_ownership_controls(ctx).await
+        }
         Endpoint::GetAccountPublicAccessBlock => {
             public_access::get_account_public_access_block(ctx).await
         }

@@ -48,6 +48,9 @@ pub enum Endpoint {
     GetPublicAccessBlock,
     PutPublicAccessBlock,
     DeletePublicAccessBlock,
+    GetBucketOwnershipControls,
+    PutBucketOwnershipControls,
+    DeleteBucketOwnershipControls,
     /// S3 Control's account-level Block Public Access (`/v20180820/configuration/…` with
     /// `x-amz-account-id`).
     GetAccountPublicAccessBlock,
@@ -105,6 +108,9 @@ impl Endpoint {
             Self::GetPublicAccessBlock => "GetPublicAccessBlock",
             Self::PutPublicAccessBlock => "PutPublicAccessBlock",
             Self::DeletePublicAccessBlock => "DeletePublicAccessBlock",
+            Self::GetBucketOwnershipControls => "GetBucketOwnershipControls",
+            Self::PutBucketOwnershipControls => "PutBucketOwnershipControls",
+            Self::DeleteBucketOwnershipControls => "DeleteBucketOwnershipControls",
             Self::GetAccountPublicAccessBlock => "GetAccountPublicAccessBlock",
             Self::PutAccountPublicAccessBlock => "PutAccountPublicAccessBlock",
             Self::DeleteAccountPublicAccessBlock => "DeleteAccountPublicAccessBlock",
@@ -523,6 +529,14 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
                 Endpoint::GetPublicAccessBlock,
                 Endpoint::PutPublicAccessBlock,
                 Endpoint::DeletePublicAccessBlock,
+            ],
+        ),
+        (
+            "ownershipControls",
+            [
+                Endpoint::GetBucketOwnershipControls,
+                Endpoint::PutBucketOwnershipControls,
+                Endpoint::DeleteBucketOwnershipControls,
             ],
         ),
     ];

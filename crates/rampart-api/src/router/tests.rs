@@ -126,8 +126,8 @@ fn known_but_unbuilt_operations_are_501() {
         (Method::GET, "/b1?versioning", "GetBucketVersioning"),
         (
             Method::PUT,
-            "/b1?ownershipControls",
-            "PutBucketOwnershipControls",
+            "/b1?lifecycle",
+            "PutBucketLifecycleConfiguration",
         ),
         (Method::GET, "/b1?acl", "GetBucketAcl"),
         (Method::GET, "/b1/k?retention", "GetObjectRetention"),
@@ -316,6 +316,18 @@ fn block_public_access_routes() {
     assert_eq!(
         endpoint(Method::DELETE, "/b1?publicAccessBlock"),
         Endpoint::DeletePublicAccessBlock
+    );
+    assert_eq!(
+        endpoint(Method::GET, "/b1?ownershipControls"),
+        Endpoint::GetBucketOwnershipControls
+    );
+    assert_eq!(
+        endpoint(Method::PUT, "/b1?ownershipControls"),
+        Endpoint::PutBucketOwnershipControls
+    );
+    assert_eq!(
+        endpoint(Method::DELETE, "/b1?ownershipControls"),
+        Endpoint::DeleteBucketOwnershipControls
     );
     assert_eq!(
         endpoint(Method::GET, "/b1?policyStatus"),

@@ -37,6 +37,7 @@ pub mod error;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod ownership;
 pub mod post;
 pub mod public_access;
 pub mod tagging;
