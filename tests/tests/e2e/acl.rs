@@ -1,7 +1,10 @@
 //! ACLs and Object Ownership end to end: the ownership setting of a bucket, bucket and object
 //! ACLs, Block Public Access on ACLs, and ACL grants in authorization.
 
-use aws_sdk_s3::types::{ObjectOwnership, OwnershipControls, OwnershipControlsRule};
+use aws_sdk_s3::types::{
+    AccessControlPolicy, BucketCannedAcl, Grant, Grantee, ObjectOwnership, Owner,
+    OwnershipControls, OwnershipControlsRule, Permission, Type,
+};
 
 use crate::common::{assert_error, create_bucket};
 use rampart_e2e::Server;
@@ -91,4 +94,156 @@ async fn ownership_controls_round_trip() {
         .send(server.port)
         .await;
     bad.assert_error(400, "MalformedXML");
+}
+
+pub async fn clear_public_access_block(s3: &aws_sdk_s3::Client, bucket: &str) {
+    s3.delete_public_access_block()
+        .bucket(bucket)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The grants of GetBucketAcl as (grantee id or URI, permission).
+async fn bucket_grants(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<(String, String)> {
+    let out = s3.get_bucket_acl().bucket(bucket).send().await.unwrap();
+    out.grants()
+        .iter()
+        .map(|g| {
+            let grantee = g.grantee.as_ref().unwrap();
+            (
+                grantee
+                    .id
+                    .clone()
+                    .or_else(|| grantee.uri.clone())
+                    .unwrap_or_default(),
+                g.permission.as_ref().unwrap().as_str().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
+
+#[tokio::test]
+async fn bucket_acl_round_trip_and_its_guards() {
+    let server = Server::start();
+    let s3 = server.client();
+    let bucket = create_bucket(&s3, "bacl").await;
+    let owner_id = s3
+        .get_bucket_acl()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap()
+        .owner
+        .unwrap()
+        .id
+        .unwrap();
+    assert_eq!(
+        bucket_grants(&s3, &bucket).await,
+        vec![(owner_id.clone(), "FULL_CONTROL".to_owned())]
+    );
+    // ACLs disabled: only an owner-only ACL is accepted.
+    assert_error(
+        s3.put_bucket_acl()
+            .bucket(&bucket)
+            .acl(BucketCannedAcl::PublicRead)
+            .send()
+            .await,
+        "AccessControlListNotSupported",
+        400,
+    );
+    s3.put_bucket_acl()
+        .bucket(&bucket)
+        .acl(BucketCannedAcl::Private)
+        .send()
+        .await
+        .unwrap();
+
+    // ACLs enabled, Block Public Access on: a public ACL is refused.
+    set_ownership(&s3, &bucket, ObjectOwnership::ObjectWriter).await;
+    assert_error(
+        s3.put_bucket_acl()
+            .bucket(&bucket)
+            .acl(BucketCannedAcl::PublicRead)
+            .send()
+            .await,
+        "AccessDenied",
+        403,
+    );
+    // Block Public Access off: accepted, and read back.
+    clear_public_access_block(&s3, &bucket).await;
+    s3.put_bucket_acl()
+        .bucket(&bucket)
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bucket_grants(&s3, &bucket).await,
+        vec![
+            (owner_id.clone(), "FULL_CONTROL".to_owned()),
+            (ALL_USERS.to_owned(), "READ".to_owned())
+        ]
+    );
+    // The body form.
+    let policy = AccessControlPolicy::builder()
+        .owner(Owner::builder().id(&owner_id).build())
+        .grants(
+            Grant::builder()
+                .grantee(
+                    Grantee::builder()
+                        .r#type(Type::CanonicalUser)
+                        .id(&owner_id)
+                        .build()
+                        .unwrap(),
+                )
+                .permission(Permission::FullControl)
+                .build(),
+        )
+        .build();
+    s3.put_bucket_acl()
+        .bucket(&bucket)
+        .access_control_policy(policy)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bucket_grants(&s3, &bucket).await,
+        vec![(owner_id.clone(), "FULL_CONTROL".to_owned())]
+    );
+    // A body that is not an ACL.
+    let body = "<AccessControlPolicy><Nope/></AccessControlPolicy>";
+    rampart_e2e::raw::RawRequest::new("PUT", &format!("/{bucket}"))
+        .query("acl")
+        .header("content-md5", &rampart_e2e::md5_base64(body.as_bytes()))
+        .body(body)
+        .sign(server.port, None)
+        .send(server.port)
+        .await
+        .assert_error(400, "MalformedACLError");
+
+    // CreateBucket with an ACL needs ACLs enabled.
+    assert_error(
+        s3.create_bucket()
+            .bucket(rampart_e2e::bucket_name("bacl-enforced"))
+            .acl(BucketCannedAcl::AuthenticatedRead)
+            .send()
+            .await,
+        "InvalidBucketAclWithObjectOwnership",
+        400,
+    );
+    let with_acl = rampart_e2e::bucket_name("bacl-writer");
+    s3.create_bucket()
+        .bucket(&with_acl)
+        .object_ownership(ObjectOwnership::ObjectWriter)
+        .grant_read_acp(format!("id={owner_id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bucket_grants(&s3, &with_acl).await,
+        vec![(owner_id.clone(), "READ_ACP".to_owned())]
+    );
 }

@@ -48,6 +48,8 @@ pub fn s3_actions(endpoint: Endpoint, versioned: bool) -> (&'static [&'static st
         E::PutPublicAccessBlock | E::DeletePublicAccessBlock => {
             (&["s3:PutBucketPublicAccessBlock"], Bucket)
         }
+        E::GetBucketAcl => (&["s3:GetBucketAcl"], Bucket),
+        E::PutBucketAcl => (&["s3:PutBucketAcl"], Bucket),
         E::GetBucketOwnershipControls => (&["s3:GetBucketOwnershipControls"], Bucket),
         // DeleteBucketOwnershipControls: "you must have the s3:PutBucketOwnershipControls
         // permission".
@@ -281,6 +283,8 @@ mod tests {
             E::GetBucketOwnershipControls,
             E::PutBucketOwnershipControls,
             E::DeleteBucketOwnershipControls,
+            E::GetBucketAcl,
+            E::PutBucketAcl,
             E::PostObject,
         ];
         for endpoint in all {

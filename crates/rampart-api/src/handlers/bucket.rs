@@ -2,7 +2,9 @@
 
 use axum::response::Response;
 use http::StatusCode;
-use rampart_engine::acl::ObjectOwnership;
+use rampart_engine::acl::{Acl, AclTarget, ObjectOwnership, check_acl_allowed};
+
+use super::acl::acl_request_from_headers;
 use rampart_engine::{BucketConfigKind, CreateBucketOutcome, Engine, PublicAccessBlock};
 
 use crate::body::read_body_limited;
@@ -16,29 +18,8 @@ use crate::xml::{from_body, to_document};
 /// CreateBucketConfiguration is a few hundred bytes; anything far larger is not one.
 const MAX_CREATE_BUCKET_BODY: usize = 64 * 1024;
 
-/// Canned ACLs that a bucket with ACLs disabled (BucketOwnerEnforced, the default) accepts.
-const ACCEPTED_BUCKET_ACLS: &[&str] = &["private", "bucket-owner-full-control"];
-
 pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let bucket = ctx.bucket()?.clone();
-    if let Some(acl) = headers::get(&ctx.headers, "x-amz-acl")?
-        && !ACCEPTED_BUCKET_ACLS.contains(&acl)
-    {
-        return Err(ApiError::with_message(
-            S3ErrorCode::InvalidBucketAclWithObjectOwnership,
-            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
-        ));
-    }
-    if ctx
-        .headers
-        .keys()
-        .any(|h| h.as_str().starts_with("x-amz-grant-"))
-    {
-        return Err(ApiError::with_message(
-            S3ErrorCode::InvalidBucketAclWithObjectOwnership,
-            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
-        ));
-    }
     if headers::get(&ctx.headers, "x-amz-bucket-object-lock-enabled")?
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     {
@@ -57,6 +38,26 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
             )
         })?,
     };
+    let acl_request = acl_request_from_headers(&ctx.headers)?;
+    let owner = ctx.owner()?;
+    if check_acl_allowed(ownership, acl_request.as_ref(), &owner).is_err() {
+        return Err(ApiError::new(
+            S3ErrorCode::InvalidBucketAclWithObjectOwnership,
+        ));
+    }
+    let acl = match &acl_request {
+        Some(request) if ownership.acls_enabled() => {
+            Some(request.resolve(&owner, &owner, AclTarget::Bucket)?)
+        }
+        _ => None,
+    };
+    // A new bucket blocks public ACLs (BlockPublicAcls is among the defaults below).
+    if acl.as_ref().is_some_and(Acl::is_public) {
+        return Err(ApiError::with_message(
+            S3ErrorCode::AccessDenied,
+            "Access Denied: a new bucket blocks public ACLs (Block Public Access is on by default).",
+        ));
+    }
 
     let body = read_body_limited(ctx.take_body(None), MAX_CREATE_BUCKET_BODY).await?;
     let region = ctx.state.engine.region().to_owned();
@@ -87,12 +88,11 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
         ));
     }
 
-    let owner = ctx.owner()?;
     // Every new bucket blocks public access, as on S3 since April 2023; the owner may lift it
     // with PutPublicAccessBlock / DeletePublicAccessBlock.
     // Every new bucket has ACLs disabled (BucketOwnerEnforced) unless the request chooses
     // otherwise, as on S3 since April 2023.
-    let defaults = [
+    let mut defaults = vec![
         (
             BucketConfigKind::PublicAccessBlock,
             PublicAccessBlock::ALL.encoded()?,
@@ -102,6 +102,9 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
             Engine::encode_bucket_config(&ownership)?,
         ),
     ];
+    if let Some(acl) = &acl {
+        defaults.push((BucketConfigKind::Acl, Engine::encode_bucket_config(acl)?));
+    }
     match ctx
         .state
         .engine

@@ -1,5 +1,6 @@
 //! One file per resource; `handle` dispatches on the routed endpoint.
 
+mod acl;
 mod attributes;
 mod bucket;
 mod bucket_policy;
@@ -63,6 +64,8 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         Endpoint::GetPublicAccessBlock => public_access::get_public_access_block(ctx).await,
         Endpoint::PutPublicAccessBlock => public_access::put_public_access_block(ctx).await,
         Endpoint::DeletePublicAccessBlock => public_access::delete_public_access_block(ctx).await,
+        Endpoint::GetBucketAcl => acl::get_bucket_acl(ctx).await,
+        Endpoint::PutBucketAcl => acl::put_bucket_acl(ctx).await,
         Endpoint::GetBucketOwnershipControls => ownership::get_bucket_ownership_controls(ctx).await,
         Endpoint::PutBucketOwnershipControls => ownership::put_bucket_ownership_controls(ctx).await,
         Endpoint::DeleteBucketOwnershipControls => {

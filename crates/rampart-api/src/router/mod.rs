@@ -48,6 +48,8 @@ pub enum Endpoint {
     GetPublicAccessBlock,
     PutPublicAccessBlock,
     DeletePublicAccessBlock,
+    GetBucketAcl,
+    PutBucketAcl,
     GetBucketOwnershipControls,
     PutBucketOwnershipControls,
     DeleteBucketOwnershipControls,
@@ -108,6 +110,8 @@ impl Endpoint {
             Self::GetPublicAccessBlock => "GetPublicAccessBlock",
             Self::PutPublicAccessBlock => "PutPublicAccessBlock",
             Self::DeletePublicAccessBlock => "DeletePublicAccessBlock",
+            Self::GetBucketAcl => "GetBucketAcl",
+            Self::PutBucketAcl => "PutBucketAcl",
             Self::GetBucketOwnershipControls => "GetBucketOwnershipControls",
             Self::PutBucketOwnershipControls => "PutBucketOwnershipControls",
             Self::DeleteBucketOwnershipControls => "DeleteBucketOwnershipControls",
@@ -549,6 +553,13 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
                 _ => Err(method_not_allowed()),
             };
         }
+    }
+    if query.has("acl") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::GetBucketAcl),
+            (1, _) => Ok(Endpoint::PutBucketAcl),
+            _ => Err(method_not_allowed()),
+        };
     }
     if query.has("policyStatus") {
         return match (idx, head) {

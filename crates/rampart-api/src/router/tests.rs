@@ -129,7 +129,7 @@ fn known_but_unbuilt_operations_are_501() {
             "/b1?lifecycle",
             "PutBucketLifecycleConfiguration",
         ),
-        (Method::GET, "/b1?acl", "GetBucketAcl"),
+        (Method::GET, "/b1?logging", "GetBucketLogging"),
         (Method::GET, "/b1/k?retention", "GetObjectRetention"),
         (Method::POST, "/b1/k?restore", "RestoreObject"),
     ] {
@@ -317,6 +317,8 @@ fn block_public_access_routes() {
         endpoint(Method::DELETE, "/b1?publicAccessBlock"),
         Endpoint::DeletePublicAccessBlock
     );
+    assert_eq!(endpoint(Method::GET, "/b1?acl"), Endpoint::GetBucketAcl);
+    assert_eq!(endpoint(Method::PUT, "/b1?acl"), Endpoint::PutBucketAcl);
     assert_eq!(
         endpoint(Method::GET, "/b1?ownershipControls"),
         Endpoint::GetBucketOwnershipControls
