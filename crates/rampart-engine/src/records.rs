@@ -85,6 +85,10 @@ pub struct ObjectRecord {
     pub tags: crate::tagging::TagSet,
     #[serde(default)]
     pub checksum: Option<ObjectChecksum>,
+    /// The object's ACL; `None` is private to its owner (and every object of a bucket with
+    /// ACLs disabled).
+    #[serde(default)]
+    pub acl: Option<crate::acl::Acl>,
     pub(crate) data: DataRef,
 }
 

@@ -56,6 +56,7 @@ fn put_input(bucket: &BucketName, key: &str, data: Vec<u8>) -> PutObjectInput {
         tags: Default::default(),
         condition: WriteCondition::None,
         owner: owner(),
+        acl: None,
     }
 }
 

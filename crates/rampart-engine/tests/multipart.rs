@@ -52,6 +52,7 @@ async fn create(engine: &Engine, bucket: &BucketName) -> String {
             checksum_algorithm: None,
             checksum_type: None,
             owner: owner(),
+            acl: None,
         })
         .await
         .unwrap()

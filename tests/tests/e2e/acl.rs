@@ -2,9 +2,12 @@
 //! ACLs, Block Public Access on ACLs, and ACL grants in authorization.
 
 use aws_sdk_s3::types::{
-    AccessControlPolicy, BucketCannedAcl, Grant, Grantee, ObjectOwnership, Owner,
-    OwnershipControls, OwnershipControlsRule, Permission, Type,
+    AccessControlPolicy, BucketCannedAcl, CompletedMultipartUpload, CompletedPart, Grant, Grantee,
+    ObjectCannedAcl, ObjectOwnership, Owner, OwnershipControls, OwnershipControlsRule, Permission,
+    Type,
 };
+
+use aws_sdk_s3::primitives::ByteStream;
 
 use crate::common::{assert_error, create_bucket};
 use rampart_e2e::Server;
@@ -245,5 +248,168 @@ async fn bucket_acl_round_trip_and_its_guards() {
     assert_eq!(
         bucket_grants(&s3, &with_acl).await,
         vec![(owner_id.clone(), "READ_ACP".to_owned())]
+    );
+}
+
+/// The grants of GetObjectAcl as (grantee id or URI, permission), and the owner's id.
+pub async fn object_acl(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> (String, Vec<(String, String)>) {
+    let out = s3
+        .get_object_acl()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    let grants = out
+        .grants()
+        .iter()
+        .map(|g| {
+            let grantee = g.grantee.as_ref().unwrap();
+            (
+                grantee
+                    .id
+                    .clone()
+                    .or_else(|| grantee.uri.clone())
+                    .unwrap_or_default(),
+                g.permission.as_ref().unwrap().as_str().to_owned(),
+            )
+        })
+        .collect();
+    (out.owner.unwrap().id.unwrap(), grants)
+}
+
+#[tokio::test]
+async fn object_acls_on_write_and_round_trip() {
+    let server = Server::start();
+    let s3 = server.client();
+    let bucket = create_bucket(&s3, "oacl").await;
+    let put_with = |acl: ObjectCannedAcl, key: &'static str| {
+        s3.put_object()
+            .bucket(&bucket)
+            .key(key)
+            .acl(acl)
+            .body(ByteStream::from_static(b"data"))
+            .send()
+    };
+    // ACLs disabled.
+    assert_error(
+        put_with(ObjectCannedAcl::PublicRead, "k").await,
+        "AccessControlListNotSupported",
+        400,
+    );
+    put_with(ObjectCannedAcl::BucketOwnerFullControl, "k")
+        .await
+        .unwrap();
+    let (owner_id, grants) = object_acl(&s3, &bucket, "k").await;
+    assert_eq!(grants, vec![(owner_id.clone(), "FULL_CONTROL".to_owned())]);
+    assert_error(
+        s3.put_object_acl()
+            .bucket(&bucket)
+            .key("k")
+            .acl(ObjectCannedAcl::PublicRead)
+            .send()
+            .await,
+        "AccessControlListNotSupported",
+        400,
+    );
+
+    // ACLs enabled, Block Public Access on: BlockPublicAcls refuses a public object ACL.
+    set_ownership(&s3, &bucket, ObjectOwnership::ObjectWriter).await;
+    assert_error(
+        put_with(ObjectCannedAcl::PublicRead, "k").await,
+        "AccessDenied",
+        403,
+    );
+    assert_error(
+        s3.put_object_acl()
+            .bucket(&bucket)
+            .key("k")
+            .acl(ObjectCannedAcl::PublicRead)
+            .send()
+            .await,
+        "AccessDenied",
+        403,
+    );
+    // A non-public ACL is stored and read back.
+    s3.put_object_acl()
+        .bucket(&bucket)
+        .key("k")
+        .grant_read(format!("id={owner_id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        object_acl(&s3, &bucket, "k").await.1,
+        vec![(owner_id.clone(), "READ".to_owned())]
+    );
+    // Multipart: the ACL given at creation applies at completion.
+    clear_public_access_block(&s3, &bucket).await;
+    let upload = s3
+        .create_multipart_upload()
+        .bucket(&bucket)
+        .key("mp")
+        .acl(ObjectCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap();
+    let id = upload.upload_id.unwrap();
+    let part = s3
+        .upload_part()
+        .bucket(&bucket)
+        .key("mp")
+        .upload_id(&id)
+        .part_number(1)
+        .body(ByteStream::from_static(b"part"))
+        .send()
+        .await
+        .unwrap();
+    s3.complete_multipart_upload()
+        .bucket(&bucket)
+        .key("mp")
+        .upload_id(&id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .parts(
+                    CompletedPart::builder()
+                        .part_number(1)
+                        .e_tag(part.e_tag.unwrap())
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        object_acl(&s3, &bucket, "mp").await.1,
+        vec![
+            (owner_id.clone(), "FULL_CONTROL".to_owned()),
+            (ALL_USERS.to_owned(), "READ".to_owned())
+        ]
+    );
+    // CopyObject sets the copy's own ACL (private unless asked).
+    s3.copy_object()
+        .bucket(&bucket)
+        .key("copy")
+        .copy_source(format!("{bucket}/mp"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        object_acl(&s3, &bucket, "copy").await.1,
+        vec![(owner_id.clone(), "FULL_CONTROL".to_owned())]
+    );
+    assert_error(
+        s3.get_object_acl()
+            .bucket(&bucket)
+            .key("missing")
+            .send()
+            .await,
+        "NoSuchKey",
+        404,
     );
 }

@@ -49,6 +49,14 @@ pub fn s3_actions(endpoint: Endpoint, versioned: bool) -> (&'static [&'static st
             (&["s3:PutBucketPublicAccessBlock"], Bucket)
         }
         E::GetBucketAcl => (&["s3:GetBucketAcl"], Bucket),
+        E::GetObjectAcl => (
+            pick(&["s3:GetObjectAcl"], &["s3:GetObjectVersionAcl"]),
+            Object,
+        ),
+        E::PutObjectAcl => (
+            pick(&["s3:PutObjectAcl"], &["s3:PutObjectVersionAcl"]),
+            Object,
+        ),
         E::PutBucketAcl => (&["s3:PutBucketAcl"], Bucket),
         E::GetBucketOwnershipControls => (&["s3:GetBucketOwnershipControls"], Bucket),
         // DeleteBucketOwnershipControls: "you must have the s3:PutBucketOwnershipControls
@@ -285,6 +293,8 @@ mod tests {
             E::DeleteBucketOwnershipControls,
             E::GetBucketAcl,
             E::PutBucketAcl,
+            E::GetObjectAcl,
+            E::PutObjectAcl,
             E::PostObject,
         ];
         for endpoint in all {

@@ -7,9 +7,8 @@ use rampart_types::BucketName;
 
 use crate::authz::{self, s3_actions::ResourceKind};
 use crate::error::{ApiError, S3ErrorCode};
-use crate::handlers::object::{
-    check_object_acl_headers, reject_unsupported_write_headers, storage_class,
-};
+use crate::handlers::acl::object_acl_from_headers;
+use crate::handlers::object::{reject_unsupported_write_headers, storage_class};
 use crate::headers;
 use crate::response;
 use crate::router::Endpoint;
@@ -133,7 +132,7 @@ fn metadata_directive(ctx: &RequestCtx) -> Result<MetadataDirective, ApiError> {
 
 pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     reject_unsupported_write_headers(&ctx.headers)?;
-    check_object_acl_headers(&ctx.headers)?;
+    let acl = object_acl_from_headers(ctx, &ctx.headers, &ctx.owner()?).await?;
     let tagging = match headers::get(&ctx.headers, "x-amz-tagging-directive")? {
         None | Some("COPY") => TaggingDirective::Copy,
         Some("REPLACE") => TaggingDirective::Replace(headers::object_tags(&ctx.headers)?),
@@ -157,7 +156,8 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         tagging,
         storage_class: storage_class(&ctx.headers)?,
         condition: headers::write_condition(&ctx.headers)?,
-        owner: ctx.owner()?,
+        owner: acl.owner,
+        acl: acl.acl,
         source: source.clone(),
     };
     let output = ctx.state.engine.copy_object(input).await.map_err(|e| {

@@ -64,6 +64,8 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         Endpoint::GetPublicAccessBlock => public_access::get_public_access_block(ctx).await,
         Endpoint::PutPublicAccessBlock => public_access::put_public_access_block(ctx).await,
         Endpoint::DeletePublicAccessBlock => public_access::delete_public_access_block(ctx).await,
+        Endpoint::GetObjectAcl => acl::get_object_acl(ctx).await,
+        Endpoint::PutObjectAcl => acl::put_object_acl(ctx).await,
         Endpoint::GetBucketAcl => acl::get_bucket_acl(ctx).await,
         Endpoint::PutBucketAcl => acl::put_bucket_acl(ctx).await,
         Endpoint::GetBucketOwnershipControls => ownership::get_bucket_ownership_controls(ctx).await,

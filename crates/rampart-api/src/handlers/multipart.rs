@@ -12,10 +12,9 @@ use rampart_types::ByteRange;
 
 use crate::body::read_body_limited;
 use crate::error::{ApiError, S3ErrorCode};
+use crate::handlers::acl::object_acl_from_headers;
 use crate::handlers::copy::{authorize_copy_source, parse_copy_source};
-use crate::handlers::object::{
-    check_object_acl_headers, reject_unsupported_write_headers, storage_class,
-};
+use crate::handlers::object::{reject_unsupported_write_headers, storage_class};
 use crate::handlers::{int_param, list_encoder};
 use crate::headers;
 use crate::response;
@@ -76,7 +75,7 @@ fn checksum_setting(
 
 pub async fn create_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiError> {
     reject_unsupported_write_headers(&ctx.headers)?;
-    check_object_acl_headers(&ctx.headers)?;
+    let acl = object_acl_from_headers(ctx, &ctx.headers, &ctx.owner()?).await?;
     let (checksum_algorithm, checksum_type) = checksum_setting(ctx)?;
     let upload = ctx
         .state
@@ -90,7 +89,8 @@ pub async fn create_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiEr
             tags: headers::object_tags(&ctx.headers)?,
             checksum_algorithm,
             checksum_type,
-            owner: ctx.owner()?,
+            owner: acl.owner,
+            acl: acl.acl,
         })
         .await?;
     let doc = InitiateMultipartUploadResult::new(

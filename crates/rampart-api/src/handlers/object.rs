@@ -9,6 +9,7 @@ use rampart_engine::{ObjectRecord, PartRead, PutObjectInput, ReadRequest};
 use rampart_types::ByteRange;
 
 use crate::error::{ApiError, S3ErrorCode};
+use crate::handlers::acl::object_acl_from_headers;
 use crate::handlers::check_version_id;
 use crate::headers;
 use crate::response;
@@ -56,19 +57,6 @@ pub(crate) fn reject_unsupported_write_headers(headers: &HeaderMap) -> Result<()
     Ok(())
 }
 
-/// With ACLs disabled (BucketOwnerEnforced, the default), only the bucket-owner-full-control
-/// ACL, or none, may be given.
-pub(crate) fn check_object_acl_headers(headers: &HeaderMap) -> Result<(), ApiError> {
-    let acl = headers::get(headers, "x-amz-acl")?;
-    let grants = headers
-        .keys()
-        .any(|h| h.as_str().starts_with("x-amz-grant-"));
-    if grants || acl.is_some_and(|a| a != "bucket-owner-full-control") {
-        return Err(ApiError::new(S3ErrorCode::AccessControlListNotSupported));
-    }
-    Ok(())
-}
-
 pub(crate) fn storage_class(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(class) = headers::get(headers, "x-amz-storage-class")? else {
         return Ok(None);
@@ -87,7 +75,7 @@ pub(crate) fn storage_class(headers: &HeaderMap) -> Result<Option<String>, ApiEr
 
 pub async fn put_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     reject_unsupported_write_headers(&ctx.headers)?;
-    check_object_acl_headers(&ctx.headers)?;
+    let acl = object_acl_from_headers(ctx, &ctx.headers, &ctx.owner()?).await?;
     let chunked = ctx.body_is_chunked();
     let declared_len = headers::declared_length(&ctx.headers, chunked)?;
     let (checksum, trailer) = headers::checksum(&ctx.headers)?;
@@ -102,7 +90,8 @@ pub async fn put_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         storage_class: storage_class(&ctx.headers)?,
         tags: headers::object_tags(&ctx.headers)?,
         condition: headers::write_condition(&ctx.headers)?,
-        owner: ctx.owner()?,
+        owner: acl.owner,
+        acl: acl.acl,
         body: ctx.take_body(trailer),
     };
     let output = ctx.state.engine.put_object(input).await?;

@@ -31,7 +31,8 @@ use rampart_store::ByteStream;
 use rampart_types::{BucketName, ObjectKey};
 use time::OffsetDateTime;
 
-use super::object::{check_object_acl_headers, reject_unsupported_write_headers, storage_class};
+use super::acl::object_acl_from_headers;
+use super::object::{reject_unsupported_write_headers, storage_class};
 use crate::authz::{self, AuthType, RequestInfo, S3Access};
 use crate::error::{ApiError, S3ErrorCode};
 use crate::headers::{self, USER_METADATA_PREFIX};
@@ -168,7 +169,7 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         .map(|a| a.owner())
         .ok_or_else(|| ApiError::new(S3ErrorCode::AccessDenied))?;
     reject_unsupported_write_headers(&object_headers)?;
-    check_object_acl_headers(&object_headers)?;
+    let acl = object_acl_from_headers(ctx, &object_headers, &owner).await?;
     let (checksum, _) = headers::checksum(&object_headers)?;
     let input = PutObjectInput {
         bucket: bucket.clone(),
@@ -181,7 +182,8 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         storage_class: storage_class(&object_headers)?,
         tags: form_tags(&fields)?,
         condition: WriteCondition::None,
-        owner,
+        owner: acl.owner,
+        acl: acl.acl,
         body: Box::pin(FileStream {
             field: file,
             range: size_range,

@@ -50,6 +50,8 @@ pub enum Endpoint {
     DeletePublicAccessBlock,
     GetBucketAcl,
     PutBucketAcl,
+    GetObjectAcl,
+    PutObjectAcl,
     GetBucketOwnershipControls,
     PutBucketOwnershipControls,
     DeleteBucketOwnershipControls,
@@ -111,6 +113,8 @@ impl Endpoint {
             Self::PutPublicAccessBlock => "PutPublicAccessBlock",
             Self::DeletePublicAccessBlock => "DeletePublicAccessBlock",
             Self::GetBucketAcl => "GetBucketAcl",
+            Self::GetObjectAcl => "GetObjectAcl",
+            Self::PutObjectAcl => "PutObjectAcl",
             Self::PutBucketAcl => "PutBucketAcl",
             Self::GetBucketOwnershipControls => "GetBucketOwnershipControls",
             Self::PutBucketOwnershipControls => "PutBucketOwnershipControls",
@@ -615,6 +619,13 @@ fn route_object(method: &Method, query: &Query, copy_source: bool) -> Result<End
             (0, false) => Ok(Endpoint::GetObjectTagging),
             (1, _) => Ok(Endpoint::PutObjectTagging),
             (2, _) => Ok(Endpoint::DeleteObjectTagging),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if query.has("acl") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::GetObjectAcl),
+            (1, _) => Ok(Endpoint::PutObjectAcl),
             _ => Err(method_not_allowed()),
         };
     }

@@ -318,6 +318,8 @@ fn block_public_access_routes() {
         Endpoint::DeletePublicAccessBlock
     );
     assert_eq!(endpoint(Method::GET, "/b1?acl"), Endpoint::GetBucketAcl);
+    assert_eq!(endpoint(Method::GET, "/b1/k?acl"), Endpoint::GetObjectAcl);
+    assert_eq!(endpoint(Method::PUT, "/b1/k?acl"), Endpoint::PutObjectAcl);
     assert_eq!(endpoint(Method::PUT, "/b1?acl"), Endpoint::PutBucketAcl);
     assert_eq!(
         endpoint(Method::GET, "/b1?ownershipControls"),

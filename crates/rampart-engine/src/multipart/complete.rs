@@ -226,6 +226,7 @@ impl Engine {
             // S3 dates a multipart object from the initiation of its upload.
             last_modified: upload.initiated,
             owner: upload.owner.clone(),
+            acl: upload.acl.clone(),
             headers: upload.headers.clone(),
             user_metadata: upload.user_metadata.clone(),
             storage_class: upload.storage_class.clone(),

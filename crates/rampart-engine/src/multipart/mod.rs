@@ -52,6 +52,9 @@ pub struct UploadRecord {
     pub tags: TagSet,
     /// The checksum the client asked for at creation, if any.
     pub checksum: Option<(ChecksumAlgorithm, ChecksumType)>,
+    /// The completed object's ACL, given at creation.
+    #[serde(default)]
+    pub acl: Option<crate::acl::Acl>,
     pub state: UploadState,
 }
 

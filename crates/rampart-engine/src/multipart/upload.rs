@@ -28,6 +28,7 @@ pub struct CreateMultipartInput {
     pub checksum_algorithm: Option<ChecksumAlgorithm>,
     pub checksum_type: Option<ChecksumType>,
     pub owner: Owner,
+    pub acl: Option<crate::acl::Acl>,
 }
 
 pub struct UploadPartInput {
@@ -122,6 +123,7 @@ impl Engine {
             storage_class: input.storage_class.unwrap_or_else(|| "STANDARD".to_owned()),
             tags: input.tags,
             checksum,
+            acl: input.acl,
             state: UploadState::Active,
         };
         let key = keys::upload(&input.bucket, &upload.key, &upload.upload_id);

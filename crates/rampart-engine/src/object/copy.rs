@@ -45,6 +45,8 @@ pub struct CopyObjectInput {
     pub storage_class: Option<String>,
     pub condition: WriteCondition,
     pub owner: Owner,
+    /// The new object's ACL (`None`: private to the owner); never copied from the source.
+    pub acl: Option<crate::acl::Acl>,
 }
 
 const COPY_TO_SELF_MESSAGE: &str = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.";
@@ -103,6 +105,7 @@ impl Engine {
                 storage_class,
                 tags,
                 owner: input.owner,
+                acl: input.acl,
                 ..source.clone()
             };
             let unconditional = input.condition == WriteCondition::None;
@@ -163,6 +166,7 @@ impl Engine {
             etag: etag_of(&ingested.digests.md5),
             last_modified: Timestamp::now(),
             owner: input.owner,
+            acl: input.acl,
             headers,
             user_metadata,
             storage_class,

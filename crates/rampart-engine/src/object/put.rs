@@ -21,6 +21,8 @@ pub struct PutObjectInput {
     pub tags: crate::tagging::TagSet,
     pub condition: WriteCondition,
     pub owner: Owner,
+    /// The ACL to store (`None`: private to the owner).
+    pub acl: Option<crate::acl::Acl>,
 }
 
 #[derive(Clone, Debug)]
@@ -71,6 +73,7 @@ impl Engine {
             etag: etag_of(&ingested.digests.md5),
             last_modified: Timestamp::now(),
             owner: input.owner,
+            acl: input.acl,
             headers: input.headers,
             user_metadata: input.user_metadata,
             storage_class: input.storage_class.unwrap_or_else(|| "STANDARD".to_owned()),
