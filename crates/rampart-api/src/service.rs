@@ -105,13 +105,23 @@ impl RequestCtx {
                 authz::s3_keys::existing_object_tags(keys, tags.tags());
             }
         }
-        authz::authorize_s3(
+        let denial = match authz::authorize_s3_detailed(
             &self.state,
             &self.principal,
             &self.info,
             &self.s3_access(endpoint),
             extra,
-        )
+        ) {
+            Ok(()) => return Ok(()),
+            Err(denial) => denial,
+        };
+        // Only an implicit deny may be overridden by an ACL grant.
+        if let Some(implicit) = &denial.implicit
+            && authz::acl::acl_allows(self, implicit, denial.kind).await?
+        {
+            return Ok(());
+        }
+        Err(*denial.error)
     }
 
     pub fn owner(&self) -> Result<rampart_types::Owner, ApiError> {

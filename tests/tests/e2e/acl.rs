@@ -4,7 +4,7 @@
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, CompletedMultipartUpload, CompletedPart, Grant, Grantee,
     ObjectCannedAcl, ObjectOwnership, Owner, OwnershipControls, OwnershipControlsRule, Permission,
-    Type,
+    PublicAccessBlockConfiguration, Type,
 };
 
 use aws_sdk_s3::primitives::ByteStream;
@@ -411,5 +411,158 @@ async fn object_acls_on_write_and_round_trip() {
             .await,
         "NoSuchKey",
         404,
+    );
+}
+
+async fn anonymous_get(server: &Server, bucket: &str, key: &str) -> u16 {
+    rampart_e2e::raw::RawRequest::new("GET", &format!("/{bucket}/{key}"))
+        .send(server.port)
+        .await
+        .status
+}
+
+#[tokio::test]
+async fn public_read_acl_serves_anonymous_reads_unless_ignored() {
+    let server = Server::start();
+    let s3 = server.client();
+    let bucket = create_bucket(&s3, "pubacl").await;
+    set_ownership(&s3, &bucket, ObjectOwnership::ObjectWriter).await;
+    clear_public_access_block(&s3, &bucket).await;
+    s3.put_object()
+        .bucket(&bucket)
+        .key("open")
+        .acl(ObjectCannedAcl::PublicRead)
+        .body(ByteStream::from_static(b"hello"))
+        .send()
+        .await
+        .unwrap();
+    s3.put_object()
+        .bucket(&bucket)
+        .key("closed")
+        .body(ByteStream::from_static(b"hello"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous_get(&server, &bucket, "open").await, 200);
+    assert_eq!(anonymous_get(&server, &bucket, "closed").await, 403);
+
+    // IgnorePublicAcls hides the existing public grant.
+    s3.put_public_access_block()
+        .bucket(&bucket)
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .ignore_public_acls(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous_get(&server, &bucket, "open").await, 403);
+    // Back to ACLs disabled: the grant no longer applies either.
+    clear_public_access_block(&s3, &bucket).await;
+    assert_eq!(anonymous_get(&server, &bucket, "open").await, 200);
+    set_ownership(&s3, &bucket, ObjectOwnership::BucketOwnerEnforced).await;
+    assert_eq!(anonymous_get(&server, &bucket, "open").await, 403);
+}
+
+/// A bucket of the test root's account that account `other` may write to.
+async fn shared_bucket(
+    s3: &aws_sdk_s3::Client,
+    tag: &str,
+    other: &str,
+    ownership: ObjectOwnership,
+) -> String {
+    let bucket = create_bucket(s3, tag).await;
+    set_ownership(s3, &bucket, ownership).await;
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{other}:root")},
+            "Action": "s3:PutObject",
+            "Resource": format!("arn:aws:s3:::{bucket}/*")
+        }]
+    });
+    s3.put_bucket_policy()
+        .bucket(&bucket)
+        .policy(policy.to_string())
+        .send()
+        .await
+        .unwrap();
+    bucket
+}
+
+#[tokio::test]
+async fn cross_account_writes_and_object_ownership() {
+    let server = Server::start();
+    let s3 = server.client();
+    let (other, other_keys) = crate::bucket_policy::create_account(&server, "acl-writer");
+    let writer = server.client_with(&other_keys.access, &other_keys.secret, |b| b);
+    let put = |bucket: String, key: &'static str, acl: Option<ObjectCannedAcl>| {
+        writer
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .set_acl(acl)
+            .body(ByteStream::from_static(b"x"))
+            .send()
+    };
+
+    // ObjectWriter: the writer owns what it writes, and may read it through its ACL.
+    let bucket = shared_bucket(&s3, "xw", &other, ObjectOwnership::ObjectWriter).await;
+    put(bucket.clone(), "mine", None).await.unwrap();
+    put(
+        bucket.clone(),
+        "shared",
+        Some(ObjectCannedAcl::BucketOwnerFullControl),
+    )
+    .await
+    .unwrap();
+    let (writer_id, _) = object_acl(&writer, &bucket, "mine").await;
+    let owner_id = s3
+        .get_bucket_acl()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap()
+        .owner
+        .unwrap()
+        .id
+        .unwrap();
+    assert_ne!(writer_id, owner_id);
+    let body = writer
+        .get_object()
+        .bucket(&bucket)
+        .key("mine")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(crate::common::body_bytes(body.body).await, b"x");
+    // bucket-owner-full-control: still the writer's, with the bucket owner granted everything.
+    let (shared_owner, grants) = object_acl(&s3, &bucket, "shared").await;
+    assert_eq!(shared_owner, writer_id);
+    assert!(grants.contains(&(owner_id.clone(), "FULL_CONTROL".to_owned())));
+
+    // BucketOwnerPreferred: bucket-owner-full-control hands the object to the bucket owner.
+    let preferred = shared_bucket(&s3, "xp", &other, ObjectOwnership::BucketOwnerPreferred).await;
+    put(preferred.clone(), "plain", None).await.unwrap();
+    put(
+        preferred.clone(),
+        "handed",
+        Some(ObjectCannedAcl::BucketOwnerFullControl),
+    )
+    .await
+    .unwrap();
+    assert_eq!(object_acl(&s3, &preferred, "plain").await.0, writer_id);
+    assert_eq!(object_acl(&s3, &preferred, "handed").await.0, owner_id);
+
+    // BucketOwnerEnforced: the bucket owner owns everything.
+    let enforced = shared_bucket(&s3, "xe", &other, ObjectOwnership::BucketOwnerEnforced).await;
+    put(enforced.clone(), "k", None).await.unwrap();
+    assert_eq!(object_acl(&s3, &enforced, "k").await.0, owner_id);
+    assert_error(
+        writer.get_object().bucket(&enforced).key("k").send().await,
+        "AccessDenied",
+        403,
     );
 }

@@ -20,7 +20,8 @@ use crate::AppState;
 use crate::error::{ApiError, S3ErrorCode};
 
 pub use bucket_policy::BucketPolicies;
-pub use s3::{S3Access, authorize_s3, authorize_s3_actions};
+pub use s3::{S3Access, S3Denial, authorize_s3, authorize_s3_actions, authorize_s3_detailed};
+pub(crate) mod acl;
 
 /// How a request was authenticated, as `s3:authType` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +128,11 @@ fn principal_keys(keys: &mut ContextKeys, principal: &Principal, now: SystemTime
 #[derive(Clone, Debug)]
 pub struct Denied {
     pub message: String,
+    /// No policy denied explicitly: nothing allowed (an ACL may still grant the access).
+    pub implicit: bool,
+    /// The caller's own identity (and session) policies allowed; only the resource's policy
+    /// did not.
+    pub identity_allowed: bool,
 }
 
 impl From<Denied> for ApiError {
@@ -217,8 +223,12 @@ pub(crate) fn decide(
         missing = ?decision.missing,
         "denied"
     );
+    let implicit = decision.outcome == rampart_policy::Outcome::ImplicitDeny;
     Err(Denied {
         message: decision.denial_message(&ctx),
+        implicit,
+        identity_allowed: implicit
+            && decision.missing == Some(rampart_policy::PolicyType::Resource),
     })
 }
 

@@ -44,9 +44,29 @@ pub fn authorize_s3(
     access: &S3Access<'_>,
     extra: Option<ContextKeys>,
 ) -> Result<(), ApiError> {
+    authorize_s3_detailed(state, principal, info, access, extra).map_err(|d| *d.error)
+}
+
+/// A refusal of the policies, with what the ACL layer needs to reconsider it: the actions
+/// that were only implicitly denied, each with whether the caller's identity policies allowed
+/// it (`None` when some policy denied explicitly, which no ACL overrides).
+pub struct S3Denial {
+    pub error: Box<ApiError>,
+    pub kind: ResourceKind,
+    pub implicit: Option<Vec<(String, bool)>>,
+}
+
+/// [`authorize_s3`], keeping the detail of a denial for the ACL layer.
+pub fn authorize_s3_detailed(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    access: &S3Access<'_>,
+    extra: Option<ContextKeys>,
+) -> Result<(), S3Denial> {
     let versioned = access.query.has("versionId");
     let (actions, kind) = s3_actions(access.endpoint, versioned);
-    authorize_s3_actions(state, principal, info, access, actions, kind, extra)
+    authorize_s3_actions_detailed(state, principal, info, access, actions, kind, extra)
 }
 
 /// Authorizes `actions` (every one must be allowed) on the resource of `kind` named by `access`.
@@ -59,6 +79,19 @@ pub fn authorize_s3_actions(
     kind: ResourceKind,
     extra: Option<ContextKeys>,
 ) -> Result<(), ApiError> {
+    authorize_s3_actions_detailed(state, principal, info, access, actions, kind, extra)
+        .map_err(|d| *d.error)
+}
+
+fn authorize_s3_actions_detailed(
+    state: &AppState,
+    principal: &Principal,
+    info: &RequestInfo,
+    access: &S3Access<'_>,
+    actions: &[&str],
+    kind: ResourceKind,
+    extra: Option<ContextKeys>,
+) -> Result<(), S3Denial> {
     if actions.is_empty() {
         return Ok(());
     }
@@ -88,11 +121,13 @@ pub fn authorize_s3_actions(
     if let Some(extra) = extra {
         keys.extend(extra);
     }
+    let mut first: Option<ApiError> = None;
+    let mut implicit = Vec::new();
     for action in actions {
         if owner_root && ROOT_ALWAYS.contains(action) {
             continue;
         }
-        decide(
+        let result = decide(
             state,
             principal,
             action,
@@ -100,7 +135,25 @@ pub fn authorize_s3_actions(
             resource_account,
             keys.clone(),
             access.bucket_policy,
-        )?;
+        );
+        if let Err(denied) = result {
+            if !denied.implicit {
+                return Err(S3Denial {
+                    error: Box::new(denied.into()),
+                    kind,
+                    implicit: None,
+                });
+            }
+            implicit.push(((*action).to_owned(), denied.identity_allowed));
+            first.get_or_insert_with(|| denied.into());
+        }
     }
-    Ok(())
+    match first {
+        None => Ok(()),
+        Some(error) => Err(S3Denial {
+            error: Box::new(error),
+            kind,
+            implicit: Some(implicit),
+        }),
+    }
 }
