@@ -1,5 +1,5 @@
-//! The access-control matrix: Block Public Access settings × bucket policy × principal ×
-//! action, each outcome written out in the table below and checked against a running server.
+//! The access-control matrix: Block Public Access settings × bucket policy or ACL × principal
+//! × action, each outcome written out in the table below and checked against a running server.
 //!
 //! Principals: the bucket owner's root; `alice`, a user of the owner's account with no
 //! identity policy; `bob`, a user of the owner's account whose identity policy allows
@@ -41,6 +41,12 @@ enum Pol {
     DenyBob,
     /// `*` may s3:GetObject from 127.0.0.1/32 only: pinned to a fixed source, so not public.
     PinnedToSourceIp,
+    /// No policy; the bucket is ObjectWriter and object `k` gets the canned ACL public-read
+    /// (refused under BlockPublicAcls, so those rows read as private).
+    AclPublicRead,
+    /// No policy; ObjectWriter, and the second account is granted READ on the bucket and on
+    /// object `k` by its canonical id: not public.
+    AclOtherAccountRead,
 }
 
 /// Expected outcomes: `who=GPL` per principal. A public policy under BlockPublicPolicy is
@@ -71,6 +77,14 @@ const MATRIX: &[(Bpa, Pol, &str)] = &[
     (Bpa::Restrict, Pol::AliceGrant, "root=GPL alice=G-- bob=GPL other=--- anon=---"),
     (Bpa::Restrict, Pol::DenyBob, "root=GPL alice=--- bob=--- other=--- anon=---"),
     (Bpa::Restrict, Pol::PinnedToSourceIp, "root=GPL alice=G-- bob=GPL other=G-- anon=G--"),
+    (Bpa::Off, Pol::AclPublicRead, "root=GPL alice=G-- bob=GPL other=G-- anon=G--"),
+    (Bpa::All, Pol::AclPublicRead, "root=GPL alice=--- bob=GPL other=--- anon=---"),
+    (Bpa::BlockPolicy, Pol::AclPublicRead, "root=GPL alice=G-- bob=GPL other=G-- anon=G--"),
+    (Bpa::Restrict, Pol::AclPublicRead, "root=GPL alice=G-- bob=GPL other=G-- anon=G--"),
+    (Bpa::Off, Pol::AclOtherAccountRead, "root=GPL alice=--- bob=GPL other=G-L anon=---"),
+    (Bpa::All, Pol::AclOtherAccountRead, "root=GPL alice=--- bob=GPL other=G-L anon=---"),
+    (Bpa::BlockPolicy, Pol::AclOtherAccountRead, "root=GPL alice=--- bob=GPL other=G-L anon=---"),
+    (Bpa::Restrict, Pol::AclOtherAccountRead, "root=GPL alice=--- bob=GPL other=G-L anon=---"),
 ];
 
 const PRINCIPALS: [&str; 5] = ["root", "alice", "bob", "other", "anon"];
@@ -80,6 +94,8 @@ struct World {
     server: Server,
     account: String,
     other_account: String,
+    other_canonical_id: String,
+    owner_canonical: String,
     keys: Vec<(&'static str, Keys)>,
 }
 
@@ -88,7 +104,7 @@ fn policy_document(world: &World, bucket: &str, policy: Pol) -> Option<String> {
     let objects = format!("{arn}/*");
     let account = &world.account;
     let statement = match policy {
-        Pol::None => return None,
+        Pol::None | Pol::AclPublicRead | Pol::AclOtherAccountRead => return None,
         Pol::PublicRead => serde_json::json!({
             "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": objects
         }),
@@ -134,6 +150,51 @@ async fn set_bpa(s3: &aws_sdk_s3::Client, bucket: &str, bpa: Bpa) {
         .send()
         .await
         .unwrap();
+}
+
+/// Applies an ACL row's grants (after Block Public Access is set, so BlockPublicAcls may
+/// refuse them). Returns whether the grants were accepted.
+async fn apply_acl(world: &World, s3: &aws_sdk_s3::Client, bucket: &str, policy: Pol) -> bool {
+    use aws_sdk_s3::types::{ObjectCannedAcl, ObjectOwnership};
+    if !matches!(policy, Pol::AclPublicRead | Pol::AclOtherAccountRead) {
+        return true;
+    }
+    crate::acl::set_ownership(s3, bucket, ObjectOwnership::ObjectWriter).await;
+    let grant = format!("id=\"{}\"", world.other_canonical_id);
+    let result = match policy {
+        Pol::AclPublicRead => s3
+            .put_object_acl()
+            .bucket(bucket)
+            .key("k")
+            .acl(ObjectCannedAcl::PublicRead)
+            .send()
+            .await
+            .map(|_| ()),
+        _ => {
+            s3.put_bucket_acl()
+                .bucket(bucket)
+                .grant_read(&grant)
+                .grant_full_control(format!("id=\"{}\"", world.owner_canonical_id()))
+                .send()
+                .await
+                .unwrap();
+            s3.put_object_acl()
+                .bucket(bucket)
+                .key("k")
+                .grant_read(&grant)
+                .grant_full_control(format!("id=\"{}\"", world.owner_canonical_id()))
+                .send()
+                .await
+                .map(|_| ())
+        }
+    };
+    result.is_ok()
+}
+
+impl World {
+    fn owner_canonical_id(&self) -> &str {
+        &self.owner_canonical
+    }
 }
 
 /// Whether `who` may take `action` on the bucket (by its HTTP status: 2xx or 403).
@@ -208,10 +269,23 @@ async fn block_public_access_policies_principals_and_actions() {
         .to_string(),
     )
     .await;
+    let canonical_of = |s3: aws_sdk_s3::Client| async move {
+        s3.list_buckets()
+            .send()
+            .await
+            .unwrap()
+            .owner
+            .and_then(|o| o.id)
+            .expect("ListBuckets names its owner")
+    };
+    let owner_canonical = canonical_of(root.clone()).await;
+    let other_canonical_id = canonical_of(other_keys.s3(&server)).await;
     let world = World {
         server,
         account,
         other_account,
+        other_canonical_id,
+        owner_canonical,
         keys: vec![
             ("root", Keys::root()),
             ("alice", alice),
@@ -240,6 +314,18 @@ async fn block_public_access_policies_principals_and_actions() {
                 "{bpa:?} {policy:?}: PutBucketPolicy {put_policy:?}"
             );
         }
+        let acl_accepted = apply_acl(&world, &root, &bucket, *policy).await;
+        let acl_blocked = *bpa == Bpa::All && *policy == Pol::AclPublicRead;
+        assert_eq!(
+            acl_accepted,
+            !acl_blocked,
+            "{bpa:?} {policy:?}: the ACL {}",
+            if acl_blocked {
+                "should be refused by BlockPublicAcls"
+            } else {
+                "was refused"
+            }
+        );
         let cells: Vec<(&str, &str)> = expected
             .split_whitespace()
             .map(|cell| cell.split_once('=').expect("who=GPL"))
