@@ -109,15 +109,11 @@ pub fn authenticate_with_body(
     resolved
         .check_token(auth.security_token.as_deref())
         .map_err(|problem| {
-            fail(match problem {
-                TokenProblem::Expired => ApiError::new(S3ErrorCode::ExpiredToken)
-                    .field("Token-0", auth.security_token.clone().unwrap_or_default()),
-                // Temporary credentials are known only with their token: S3 answers as for a
-                // key it has never seen.
-                TokenProblem::Missing => ApiError::new(S3ErrorCode::InvalidAccessKeyId)
-                    .field("AWSAccessKeyId", auth.access_key_id.clone()),
-                TokenProblem::Invalid => ApiError::new(S3ErrorCode::InvalidToken),
-            })
+            fail(token_error(
+                problem,
+                &auth.access_key_id,
+                auth.security_token.as_deref(),
+            ))
         })?;
     let auth_type = match auth.method {
         rampart_sigv4::AuthMethod::Presigned { .. } => AuthType::QueryString,
@@ -135,6 +131,26 @@ pub fn authenticate_with_body(
         auth_type,
         signature_age_ms,
     })
+}
+
+/// S3's answer to a session token that does not go with the access key (header, presigned
+/// and POST authentication alike).
+pub(crate) fn token_error(
+    problem: TokenProblem,
+    access_key_id: &str,
+    presented: Option<&str>,
+) -> ApiError {
+    match problem {
+        TokenProblem::Expired => {
+            ApiError::new(S3ErrorCode::ExpiredToken).field("Token-0", presented.unwrap_or_default())
+        }
+        // Temporary credentials are known only with their token: S3 answers as for a key it
+        // has never seen.
+        TokenProblem::Missing => {
+            ApiError::new(S3ErrorCode::InvalidAccessKeyId).field("AWSAccessKeyId", access_key_id)
+        }
+        TokenProblem::Invalid => ApiError::new(S3ErrorCode::InvalidToken),
+    }
 }
 
 fn signed_body_check(auth: &ParsedAuth, verified: rampart_sigv4::VerifiedAuth) -> BodyCheck {

@@ -74,18 +74,15 @@ impl From<ApiError> for AdminError {
 
 impl From<IamError> for AdminError {
     fn from(e: IamError) -> Self {
-        let (status, code) = match &e {
-            IamError::NoSuchEntity(_) => (StatusCode::NOT_FOUND, "NoSuchEntity"),
-            IamError::EntityAlreadyExists(_) => (StatusCode::CONFLICT, "EntityAlreadyExists"),
-            IamError::DeleteConflict(_) => (StatusCode::CONFLICT, "DeleteConflict"),
-            IamError::LimitExceeded(_) => (StatusCode::CONFLICT, "LimitExceeded"),
-            IamError::MalformedPolicyDocument(_) => {
-                (StatusCode::BAD_REQUEST, "MalformedPolicyDocument")
-            }
-            IamError::InvalidInput(_) | IamError::ValidationError(_) => {
-                (StatusCode::BAD_REQUEST, "InvalidInput")
-            }
-            _ => {
+        let status = match &e {
+            IamError::NoSuchEntity(_) => StatusCode::NOT_FOUND,
+            IamError::EntityAlreadyExists(_)
+            | IamError::DeleteConflict(_)
+            | IamError::LimitExceeded(_) => StatusCode::CONFLICT,
+            IamError::MalformedPolicyDocument(_)
+            | IamError::InvalidInput(_)
+            | IamError::ValidationError(_) => StatusCode::BAD_REQUEST,
+            IamError::Store(_) | IamError::Corrupt(_) => {
                 tracing::error!(error = %e, "admin request failed");
                 return Self::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -94,7 +91,7 @@ impl From<IamError> for AdminError {
                 );
             }
         };
-        Self::new(status, code, e.to_string())
+        Self::new(status, e.code(), e.to_string())
     }
 }
 

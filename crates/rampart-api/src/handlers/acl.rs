@@ -80,7 +80,7 @@ pub(crate) async fn object_acl_for_write(
 ) -> Result<ObjectAclDecision, ApiError> {
     let bucket_owner = &bucket_record(ctx)?.owner;
     let ownership = ctx.state.engine.bucket_ownership(ctx.bucket()?).await?;
-    check_object_acl_allowed(ownership, request, bucket_owner)?;
+    rampart_engine::acl::check_acl_allowed(ownership, request, bucket_owner, AclTarget::Object)?;
     let canned = request.and_then(AclRequest::canned);
     let owner = rampart_engine::acl::object_owner(ownership, writer, bucket_owner, canned);
     let acl = match request {
@@ -92,26 +92,6 @@ pub(crate) async fn object_acl_for_write(
         _ => None,
     };
     Ok(ObjectAclDecision { owner, acl })
-}
-
-/// `check_acl_allowed` for objects: with ACLs disabled an object accepts no ACL or
-/// bucket-owner-full-control only; the canned `private` that a bucket accepts is refused, as S3
-/// answers the clients that send it by default.
-fn check_object_acl_allowed(
-    ownership: ObjectOwnership,
-    request: Option<&AclRequest>,
-    bucket_owner: &Owner,
-) -> Result<(), ApiError> {
-    if !ownership.acls_enabled()
-        && request.and_then(AclRequest::canned) == Some(rampart_engine::acl::CannedAcl::Private)
-    {
-        return Err(ApiError::new(S3ErrorCode::AccessControlListNotSupported));
-    }
-    Ok(rampart_engine::acl::check_acl_allowed(
-        ownership,
-        request,
-        bucket_owner,
-    )?)
 }
 
 fn bucket_record(ctx: &RequestCtx) -> Result<&rampart_engine::BucketRecord, ApiError> {
@@ -176,7 +156,7 @@ pub(crate) async fn bucket_acl_for(
     request: &AclRequest,
     owner: &Owner,
 ) -> Result<Option<Acl>, ApiError> {
-    rampart_engine::acl::check_acl_allowed(ownership, Some(request), owner)?;
+    rampart_engine::acl::check_acl_allowed(ownership, Some(request), owner, AclTarget::Bucket)?;
     if !ownership.acls_enabled() {
         return Ok(None);
     }
@@ -204,7 +184,12 @@ pub async fn put_object_acl(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let engine = &ctx.state.engine;
     let request = requested_acl(ctx, &bucket_owner).await?;
     let ownership = engine.bucket_ownership(bucket).await?;
-    check_object_acl_allowed(ownership, Some(&request), &bucket_owner)?;
+    rampart_engine::acl::check_acl_allowed(
+        ownership,
+        Some(&request),
+        &bucket_owner,
+        AclTarget::Object,
+    )?;
     let record = engine.object_record(bucket, key).await?;
     if !ownership.acls_enabled() {
         return Ok(response::empty(StatusCode::OK));

@@ -40,7 +40,7 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
     };
     let acl_request = acl_request_from_headers(&ctx.headers)?;
     let owner = ctx.owner()?;
-    if check_acl_allowed(ownership, acl_request.as_ref(), &owner).is_err() {
+    if check_acl_allowed(ownership, acl_request.as_ref(), &owner, AclTarget::Bucket).is_err() {
         return Err(ApiError::new(
             S3ErrorCode::InvalidBucketAclWithObjectOwnership,
         ));

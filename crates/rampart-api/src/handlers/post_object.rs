@@ -23,7 +23,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rampart_engine::checksum::ChecksumAlgorithm;
 use rampart_engine::tagging::{MAX_OBJECT_TAGS, TagSet};
 use rampart_engine::{PutObjectInput, PutObjectOutput, WriteCondition};
-use rampart_iam::{Principal, TokenProblem};
+use rampart_iam::Principal;
 use rampart_sigv4::{
     FIELD_ALGORITHM, FIELD_CREDENTIAL, FIELD_DATE, FIELD_SIGNATURE, PostAuthFields, SigV4Error,
 };
@@ -351,14 +351,10 @@ fn authenticate(
         resolved.secret.expose(),
         &ctx.state.config.region,
     )?;
+    let token = fields.get("x-amz-security-token");
     resolved
-        .check_token(fields.get("x-amz-security-token"))
-        .map_err(|problem| match problem {
-            TokenProblem::Expired => ApiError::new(S3ErrorCode::ExpiredToken),
-            TokenProblem::Missing => ApiError::new(S3ErrorCode::InvalidAccessKeyId)
-                .field("AWSAccessKeyId", parsed.access_key_id.clone()),
-            TokenProblem::Invalid => ApiError::new(S3ErrorCode::InvalidToken),
-        })?;
+        .check_token(token)
+        .map_err(|problem| crate::auth::token_error(problem, &parsed.access_key_id, token))?;
     // Decoded only once the signature vouches for it.
     let policy = PostPolicy::parse(auth.policy)?;
     Ok((resolved.principal, Some(policy)))

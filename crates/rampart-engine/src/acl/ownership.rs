@@ -121,11 +121,13 @@ impl AclRequest {
 /// (BucketOwnerEnforced) "requests to set ACLs or update ACLs fail … AccessControlList-
 /// NotSupported", except "bucket owner full control ACLs": the `bucket-owner-full-control`
 /// canned ACL and ACLs that grant FULL_CONTROL to the bucket owner only. Under enforcement
-/// the bucket owner owns every resource, so `private` is such an ACL too.
+/// the bucket owner owns every resource, so on a bucket `private` is such an ACL too; on an
+/// object S3 refuses it (the canned ACL clients such as rclone send by default).
 pub fn check_acl_allowed(
     ownership: ObjectOwnership,
     request: Option<&AclRequest>,
     bucket_owner: &Owner,
+    target: super::AclTarget,
 ) -> Result<(), AclError> {
     if ownership.acls_enabled() {
         return Ok(());
@@ -134,7 +136,8 @@ pub fn check_acl_allowed(
         |grants: &[super::Grant]| grants_only_full_control_to(grants, &bucket_owner.canonical_id);
     let allowed = match request {
         None => true,
-        Some(AclRequest::Canned(CannedAcl::BucketOwnerFullControl | CannedAcl::Private)) => true,
+        Some(AclRequest::Canned(CannedAcl::BucketOwnerFullControl)) => true,
+        Some(AclRequest::Canned(CannedAcl::Private)) => target == super::AclTarget::Bucket,
         Some(AclRequest::Canned(_)) => false,
         Some(AclRequest::Grants(h)) => only_owner(&h.grants()?),
         Some(AclRequest::Policy(acl)) => only_owner(&acl.grants),
@@ -292,14 +295,24 @@ mod tests {
     fn enforced_rejects_acls() {
         let e = ObjectOwnership::BucketOwnerEnforced;
         let b = owner(2);
-        assert_eq!(check_acl_allowed(e, None, &b), Ok(()));
+        assert_eq!(
+            check_acl_allowed(e, None, &b, super::super::AclTarget::Bucket),
+            Ok(())
+        );
         assert_eq!(
             check_acl_allowed(
                 e,
                 Some(&AclRequest::Canned(CannedAcl::BucketOwnerFullControl)),
-                &b
+                &b,
+                super::super::AclTarget::Bucket
             ),
             Ok(())
+        );
+        // An object refuses the canned `private` that a bucket accepts.
+        let private = AclRequest::Canned(CannedAcl::Private);
+        assert_eq!(
+            check_acl_allowed(e, Some(&private), &b, super::super::AclTarget::Object),
+            Err(AclError::AccessControlListNotSupported)
         );
         for c in [
             CannedAcl::PublicRead,
@@ -310,7 +323,12 @@ mod tests {
             CannedAcl::LogDeliveryWrite,
         ] {
             assert_eq!(
-                check_acl_allowed(e, Some(&AclRequest::Canned(c)), &b),
+                check_acl_allowed(
+                    e,
+                    Some(&AclRequest::Canned(c)),
+                    &b,
+                    super::super::AclTarget::Bucket
+                ),
                 Err(AclError::AccessControlListNotSupported),
                 "{c:?}"
             );
@@ -333,7 +351,8 @@ mod tests {
             check_acl_allowed(
                 e,
                 Some(&policy(vec![user_grant(&b, Permission::FullControl)])),
-                &b
+                &b,
+                super::super::AclTarget::Bucket
             ),
             Ok(())
         );
@@ -347,7 +366,12 @@ mod tests {
             ],
         ] {
             assert_eq!(
-                check_acl_allowed(e, Some(&policy(grants)), &b),
+                check_acl_allowed(
+                    e,
+                    Some(&policy(grants)),
+                    &b,
+                    super::super::AclTarget::Bucket
+                ),
                 Err(AclError::AccessControlListNotSupported)
             );
         }
@@ -358,10 +382,13 @@ mod tests {
             })
         };
         let mine = header(format!("id=\"{}\"", b.canonical_id));
-        assert_eq!(check_acl_allowed(e, Some(&mine), &b), Ok(()));
+        assert_eq!(
+            check_acl_allowed(e, Some(&mine), &b, super::super::AclTarget::Bucket),
+            Ok(())
+        );
         let theirs = header(format!("id=\"{}\"", owner(3).canonical_id));
         assert_eq!(
-            check_acl_allowed(e, Some(&theirs), &b),
+            check_acl_allowed(e, Some(&theirs), &b, super::super::AclTarget::Bucket),
             Err(AclError::AccessControlListNotSupported)
         );
     }
@@ -377,7 +404,8 @@ mod tests {
                 check_acl_allowed(
                     o,
                     Some(&AclRequest::Canned(CannedAcl::PublicReadWrite)),
-                    &owner(2)
+                    &owner(2),
+                    super::super::AclTarget::Bucket
                 ),
                 Ok(())
             );
