@@ -79,7 +79,7 @@ impl RequestCtx {
     pub fn s3_access(&self, endpoint: Endpoint) -> S3Access<'_> {
         S3Access {
             endpoint,
-            bucket: self.bucket.as_ref().map(|b| b.as_str()),
+            bucket: self.bucket.as_ref(),
             key: self.key.as_ref().map(|k| k.as_str()),
             bucket_owner: self.bucket_record.as_ref().map(|b| &b.owner),
             bucket_policy: self.bucket_policy.as_deref(),
@@ -105,23 +105,14 @@ impl RequestCtx {
                 authz::s3_keys::existing_object_tags(keys, tags.tags());
             }
         }
-        let denial = match authz::authorize_s3_detailed(
+        authz::authorize_s3(
             &self.state,
             &self.principal,
             &self.info,
             &self.s3_access(endpoint),
             extra,
-        ) {
-            Ok(()) => return Ok(()),
-            Err(denial) => denial,
-        };
-        // Only an implicit deny may be overridden by an ACL grant.
-        if let Some(implicit) = &denial.implicit
-            && authz::acl::acl_allows(self, implicit, denial.kind).await?
-        {
-            return Ok(());
-        }
-        Err(*denial.error)
+        )
+        .await
     }
 
     pub fn owner(&self) -> Result<rampart_types::Owner, ApiError> {
@@ -356,7 +347,7 @@ async fn dispatch(
     check_expected_owner(&ctx.headers, ctx.bucket_record.as_ref())?;
     let result = handlers::handle(&ctx).await;
     let result = match result {
-        Err(e) if e.code == S3ErrorCode::NoSuchKey => Err(hide_missing_key(&ctx, e)),
+        Err(e) if e.code == S3ErrorCode::NoSuchKey => Err(hide_missing_key(&ctx, e).await),
         other => other,
     };
     result.map_err(|e| add_resource_fields(e, &ctx))
@@ -365,7 +356,7 @@ async fn dispatch(
 /// "If the object you request doesn't exist, the error that Amazon S3 returns depends on
 /// whether you also have the s3:ListBucket permission": without it, 403 instead of 404, so
 /// that a caller who may not list cannot probe which keys exist.
-fn hide_missing_key(ctx: &RequestCtx, err: ApiError) -> ApiError {
+async fn hide_missing_key(ctx: &RequestCtx, err: ApiError) -> ApiError {
     if !matches!(
         ctx.endpoint,
         Endpoint::GetObject | Endpoint::HeadObject | Endpoint::GetObjectAttributes
@@ -381,7 +372,9 @@ fn hide_missing_key(ctx: &RequestCtx, err: ApiError) -> ApiError {
         &["s3:ListBucket"],
         ResourceKind::Bucket,
         None,
-    ) {
+    )
+    .await
+    {
         Ok(()) => err,
         Err(denied) => denied,
     }

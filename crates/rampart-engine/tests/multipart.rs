@@ -52,6 +52,10 @@ async fn create(engine: &Engine, bucket: &BucketName) -> String {
             checksum_algorithm: None,
             checksum_type: None,
             owner: owner(),
+            initiator: rampart_engine::multipart::Initiator {
+                id: owner().canonical_id.as_str().to_owned(),
+                display_name: owner().display_name,
+            },
             acl: None,
         })
         .await

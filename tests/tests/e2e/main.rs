@@ -3,6 +3,7 @@
 
 mod access_matrix;
 mod acl;
+mod acl_grants;
 mod auth;
 mod bucket_policy;
 mod bucket_tagging;

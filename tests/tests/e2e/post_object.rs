@@ -14,13 +14,13 @@ use crate::common::body_bytes;
 /// A form and the policy that signs it. `field` adds a field and an exact-match condition
 /// for it; `unpoliced` adds a field no condition covers; `condition` adds a condition alone.
 #[derive(Clone)]
-struct Post {
+pub struct Post {
     bucket: String,
     fields: Vec<(String, String)>,
     conditions: Vec<String>,
     expiration: SystemTime,
-    access_key: String,
-    secret: String,
+    pub access_key: String,
+    pub secret: String,
     /// Replaces the computed signature.
     signature: Option<String>,
     signed: bool,
@@ -58,7 +58,7 @@ fn iso8601(t: SystemTime) -> String {
 }
 
 impl Post {
-    fn new(bucket: &str, key: &str, file: &[u8]) -> Self {
+    pub fn new(bucket: &str, key: &str, file: &[u8]) -> Self {
         Self {
             bucket: bucket.to_owned(),
             fields: Vec::new(),
@@ -145,7 +145,7 @@ impl Post {
         form
     }
 
-    async fn send(&self, port: u16) -> RawResponse {
+    pub async fn send(&self, port: u16) -> RawResponse {
         send_form(port, &self.bucket, self.body()).await
     }
 }

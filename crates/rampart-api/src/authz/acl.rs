@@ -10,32 +10,34 @@ use rampart_engine::acl::{
 };
 use rampart_iam::Principal;
 
+use super::S3Access;
 use super::s3_actions::ResourceKind;
+use crate::AppState;
 use crate::error::ApiError;
-use crate::service::RequestCtx;
 
 /// Whether ACLs grant every one of `actions` (each with whether the caller's identity policies
-/// allowed it) to this request's principal.
-pub(crate) async fn acl_allows(
-    ctx: &RequestCtx,
+/// allowed it) to `principal` on the resource `access` names.
+pub(super) async fn acl_allows(
+    state: &AppState,
+    principal: &Principal,
+    access: &S3Access<'_>,
     actions: &[(String, bool)],
     kind: ResourceKind,
 ) -> Result<bool, ApiError> {
-    let (Some(bucket), Some(record)) = (&ctx.bucket, &ctx.bucket_record) else {
+    let (Some(bucket), Some(bucket_owner)) = (access.bucket, access.bucket_owner) else {
         return Ok(false);
     };
     if actions.is_empty() || kind == ResourceKind::Service {
         return Ok(false);
     }
-    let engine = &ctx.state.engine;
+    let engine = &state.engine;
     if !engine.bucket_ownership(bucket).await?.acls_enabled() {
         return Ok(false);
     }
     let ignore_public = engine
-        .effective_public_access_block(bucket, &record.owner.account_id)
+        .effective_public_access_block(bucket, &bucket_owner.account_id)
         .await?
         .ignore_public_acls;
-    let principal = &ctx.principal;
     let canonical = principal.account().map(|a| a.canonical_id.clone());
     let signed = !matches!(principal, Principal::Anonymous);
     let root = matches!(principal, Principal::AccountRoot { .. });
@@ -45,14 +47,14 @@ pub(crate) async fn acl_allows(
         if requires_bucket_owner_grantee(action) {
             return Ok(false);
         }
-        let object_permission = match (kind, &ctx.key) {
+        let object_permission = match (kind, access.key) {
             (ResourceKind::Object, Some(_)) => acl_permission_for_action(action, AclTarget::Object),
             _ => None,
         };
         let (acl, permission) = match object_permission {
             Some(permission) => {
                 if object_acl.is_none() {
-                    let key = ctx.key.as_ref().map(|k| k.as_str()).unwrap_or_default();
+                    let key = access.key.unwrap_or_default();
                     let Ok(object) = engine.object_record(bucket, key).await else {
                         return Ok(false);
                     };
@@ -65,7 +67,7 @@ pub(crate) async fn acl_allows(
                     return Ok(false);
                 };
                 if bucket_acl.is_none() {
-                    bucket_acl = Some(engine.bucket_acl(bucket, &record.owner).await?);
+                    bucket_acl = Some(engine.bucket_acl(bucket, bucket_owner).await?);
                 }
                 (bucket_acl.as_ref(), permission)
             }

@@ -20,8 +20,8 @@ use crate::AppState;
 use crate::error::{ApiError, S3ErrorCode};
 
 pub use bucket_policy::BucketPolicies;
-pub use s3::{S3Access, S3Denial, authorize_s3, authorize_s3_actions, authorize_s3_detailed};
-pub(crate) mod acl;
+pub use s3::{S3Access, authorize_s3, authorize_s3_actions};
+mod acl;
 
 /// How a request was authenticated, as `s3:authType` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

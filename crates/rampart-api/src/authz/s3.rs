@@ -4,8 +4,9 @@
 use http::HeaderMap;
 use rampart_iam::Principal;
 use rampart_policy::{ContextKeys, NamedPolicy};
-use rampart_types::Owner;
+use rampart_types::{BucketName, Owner};
 
+use super::acl::acl_allows;
 use super::s3_actions::{ResourceKind, s3_actions, s3_arn};
 use super::s3_keys::s3_request_keys;
 use super::{RequestInfo, decide};
@@ -17,7 +18,7 @@ use crate::router::Endpoint;
 /// One S3 access to decide.
 pub struct S3Access<'a> {
     pub endpoint: Endpoint,
-    pub bucket: Option<&'a str>,
+    pub bucket: Option<&'a BucketName>,
     pub key: Option<&'a str>,
     /// The bucket's owner; `None` for requests that name no existing bucket.
     pub bucket_owner: Option<&'a Owner>,
@@ -37,40 +38,22 @@ const ROOT_ALWAYS: &[&str] = &[
 
 /// Authorizes `access` with the actions the table names for it; `extra` adds keys only the
 /// handler knows (existing object tags, tags from a body).
-pub fn authorize_s3(
+pub async fn authorize_s3(
     state: &AppState,
     principal: &Principal,
     info: &RequestInfo,
     access: &S3Access<'_>,
     extra: Option<ContextKeys>,
 ) -> Result<(), ApiError> {
-    authorize_s3_detailed(state, principal, info, access, extra).map_err(|d| *d.error)
-}
-
-/// A refusal of the policies, with what the ACL layer needs to reconsider it: the actions
-/// that were only implicitly denied, each with whether the caller's identity policies allowed
-/// it (`None` when some policy denied explicitly, which no ACL overrides).
-pub struct S3Denial {
-    pub error: Box<ApiError>,
-    pub kind: ResourceKind,
-    pub implicit: Option<Vec<(String, bool)>>,
-}
-
-/// [`authorize_s3`], keeping the detail of a denial for the ACL layer.
-pub fn authorize_s3_detailed(
-    state: &AppState,
-    principal: &Principal,
-    info: &RequestInfo,
-    access: &S3Access<'_>,
-    extra: Option<ContextKeys>,
-) -> Result<(), S3Denial> {
     let versioned = access.query.has("versionId");
     let (actions, kind) = s3_actions(access.endpoint, versioned);
-    authorize_s3_actions_detailed(state, principal, info, access, actions, kind, extra)
+    authorize_s3_actions(state, principal, info, access, actions, kind, extra).await
 }
 
-/// Authorizes `actions` (every one must be allowed) on the resource of `kind` named by `access`.
-pub fn authorize_s3_actions(
+/// Authorizes `actions` (every one must be allowed) on the resource of `kind` named by
+/// `access`: the policies first and then, when they end in an implicit deny (never an
+/// explicit one), the bucket's and object's ACLs.
+pub async fn authorize_s3_actions(
     state: &AppState,
     principal: &Principal,
     info: &RequestInfo,
@@ -79,11 +62,27 @@ pub fn authorize_s3_actions(
     kind: ResourceKind,
     extra: Option<ContextKeys>,
 ) -> Result<(), ApiError> {
-    authorize_s3_actions_detailed(state, principal, info, access, actions, kind, extra)
-        .map_err(|d| *d.error)
+    let denial = match policies_allow(state, principal, info, access, actions, kind, extra) {
+        Ok(()) => return Ok(()),
+        Err(denial) => denial,
+    };
+    if let Some(implicit) = &denial.implicit
+        && acl_allows(state, principal, access, implicit, kind).await?
+    {
+        return Ok(());
+    }
+    Err(*denial.error)
 }
 
-fn authorize_s3_actions_detailed(
+/// A refusal of the policies, with what the ACL layer needs to reconsider it: the actions
+/// that were only implicitly denied, each with whether the caller's identity policies allowed
+/// it (`None` when some policy denied explicitly, which no ACL overrides).
+struct S3Denial {
+    error: Box<ApiError>,
+    implicit: Option<Vec<(String, bool)>>,
+}
+
+fn policies_allow(
     state: &AppState,
     principal: &Principal,
     info: &RequestInfo,
@@ -95,7 +94,7 @@ fn authorize_s3_actions_detailed(
     if actions.is_empty() {
         return Ok(());
     }
-    let resource = s3_arn(kind, access.bucket, access.key);
+    let resource = s3_arn(kind, access.bucket.map(BucketName::as_str), access.key);
     // A bucket that does not exist yet (CreateBucket) and the service (ListBuckets) belong to
     // the caller's own account.
     let resource_account = match access.bucket_owner {
@@ -140,7 +139,6 @@ fn authorize_s3_actions_detailed(
             if !denied.implicit {
                 return Err(S3Denial {
                     error: Box::new(denied.into()),
-                    kind,
                     implicit: None,
                 });
             }
@@ -152,7 +150,6 @@ fn authorize_s3_actions_detailed(
         None => Ok(()),
         Some(error) => Err(S3Denial {
             error: Box::new(error),
-            kind,
             implicit: Some(implicit),
         }),
     }

@@ -102,7 +102,7 @@ pub(crate) async fn authorize_copy_source(
         &ctx.info,
         &authz::S3Access {
             endpoint: Endpoint::GetObject,
-            bucket: Some(source.bucket.as_str()),
+            bucket: Some(&source.bucket),
             key: Some(&source.key),
             bucket_owner: Some(&source_bucket.owner),
             bucket_policy: policy.as_deref(),
@@ -113,6 +113,7 @@ pub(crate) async fn authorize_copy_source(
         ResourceKind::Object,
         None,
     )
+    .await
 }
 
 fn metadata_directive(ctx: &RequestCtx) -> Result<MetadataDirective, ApiError> {

@@ -20,7 +20,7 @@ const MAX_DELETE_BODY: usize = 8 * 1024 * 1024;
 /// Deletions in flight at once: enough to share metadata commits, few enough to be fair.
 const DELETE_CONCURRENCY: usize = 16;
 
-fn authorize_key(ctx: &RequestCtx, key: &ObjectKey, versioned: bool) -> Result<(), ApiError> {
+async fn authorize_key(ctx: &RequestCtx, key: &ObjectKey, versioned: bool) -> Result<(), ApiError> {
     let access = S3Access {
         key: Some(key.as_str()),
         ..ctx.s3_access(Endpoint::DeleteObject)
@@ -39,6 +39,7 @@ fn authorize_key(ctx: &RequestCtx, key: &ObjectKey, versioned: bool) -> Result<(
         ResourceKind::Object,
         None,
     )
+    .await
 }
 
 pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
@@ -66,16 +67,14 @@ pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
                     (_, Err(_)) => Err(ApiError::new(S3ErrorCode::KeyTooLongError)),
                     // "Amazon S3 … checks whether you have the s3:DeleteObject permission" for
                     // each key; a denied key is an AccessDenied entry, not a failed request.
-                    (version, Ok(key))
-                        if let Err(e) = authorize_key(ctx, &key, version.is_some()) =>
-                    {
-                        Err(e)
-                    }
-                    (_, Ok(key)) => engine
-                        .delete_object(&bucket, key.as_str())
-                        .await
-                        .map(|_| ())
-                        .map_err(ApiError::from),
+                    (version, Ok(key)) => match authorize_key(ctx, &key, version.is_some()).await {
+                        Err(e) => Err(e),
+                        Ok(()) => engine
+                            .delete_object(&bucket, key.as_str())
+                            .await
+                            .map(|_| ())
+                            .map_err(ApiError::from),
+                    },
                 };
                 (object, result)
             }

@@ -5,9 +5,10 @@ use http::StatusCode;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rampart_engine::checksum::{ChecksumAlgorithm, ChecksumType};
 use rampart_engine::multipart::{
-    CompleteMultipartInput, CompletedPart, CreateMultipartInput, ListUploadsParams,
-    UploadListEntry, UploadPartCopyInput, UploadPartInput, UploadPartOutput,
+    CompleteMultipartInput, CompletedPart, CreateMultipartInput, Initiator, ListUploadsParams,
+    UploadListEntry, UploadPartCopyInput, UploadPartInput, UploadPartOutput, UploadRecord,
 };
+use rampart_iam::Principal;
 use rampart_types::ByteRange;
 
 use crate::body::read_body_limited;
@@ -73,6 +74,43 @@ fn checksum_setting(
     Ok((algorithm, kind))
 }
 
+/// "If the initiator is an AWS account, this element provides the same information as the
+/// Owner element. If the initiator is an IAM User, this element provides the user ARN and
+/// display name" (a role session likewise, by its session ARN).
+fn initiator_of(principal: &Principal) -> Result<Initiator, ApiError> {
+    match principal {
+        Principal::Anonymous => Err(ApiError::new(S3ErrorCode::AccessDenied)),
+        Principal::AccountRoot { account, .. } => {
+            let owner = account.owner();
+            Ok(Initiator {
+                id: owner.canonical_id.as_str().to_owned(),
+                display_name: owner.display_name,
+            })
+        }
+        Principal::User { user, .. } => Ok(Initiator {
+            id: user.arn.clone(),
+            display_name: user.name.clone(),
+        }),
+        Principal::AssumedRole {
+            role, session_name, ..
+        } => Ok(Initiator {
+            id: principal.arn(),
+            display_name: format!("{}/{session_name}", role.name),
+        }),
+    }
+}
+
+/// The initiator of `upload` as the listings show it.
+fn initiator_xml(upload: &UploadRecord) -> OwnerXml {
+    match &upload.initiator {
+        Some(initiator) => OwnerXml {
+            id: initiator.id.clone(),
+            display_name: initiator.display_name.clone(),
+        },
+        None => OwnerXml::from(&upload.owner),
+    }
+}
+
 pub async fn create_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiError> {
     reject_unsupported_write_headers(&ctx.headers)?;
     let acl = object_acl_from_headers(ctx, &ctx.headers, &ctx.owner()?).await?;
@@ -90,6 +128,7 @@ pub async fn create_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiEr
             checksum_algorithm,
             checksum_type,
             owner: acl.owner,
+            initiator: initiator_of(&ctx.principal)?,
             acl: acl.acl,
         })
         .await?;
@@ -334,7 +373,7 @@ pub async fn list_parts(ctx: &RequestCtx) -> Result<Response, ApiError> {
                 part
             })
             .collect(),
-        initiator: owner.clone(),
+        initiator: initiator_xml(&page.upload),
         owner,
         storage_class: page.upload.storage_class.clone(),
         checksum_algorithm,
@@ -368,12 +407,11 @@ pub async fn list_multipart_uploads(ctx: &RequestCtx) -> Result<Response, ApiErr
         match entry {
             UploadListEntry::Upload(u) => {
                 let (checksum_algorithm, checksum_type) = checksum_names(u.checksum);
-                let owner = OwnerXml::from(&u.owner);
                 uploads.push(UploadXml {
                     key: enc.apply(&u.key),
                     upload_id: u.upload_id.clone(),
-                    initiator: owner.clone(),
-                    owner,
+                    initiator: initiator_xml(&u),
+                    owner: OwnerXml::from(&u.owner),
                     storage_class: u.storage_class.clone(),
                     initiated: timestamp(u.initiated),
                     checksum_algorithm,

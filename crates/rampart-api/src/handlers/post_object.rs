@@ -143,7 +143,7 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         &info,
         &S3Access {
             endpoint: Endpoint::PostObject,
-            bucket: Some(bucket.as_str()),
+            bucket: Some(&bucket),
             key: Some(&key),
             bucket_owner: Some(&bucket_owner),
             bucket_policy: bucket_policy.as_deref(),
@@ -151,7 +151,8 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
             query: &ctx.query,
         },
         None,
-    )?;
+    )
+    .await?;
     let size_range = match &policy {
         Some(policy) => {
             policy.check_expiration(OffsetDateTime::now_utc())?;

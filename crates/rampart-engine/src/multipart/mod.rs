@@ -46,6 +46,9 @@ pub struct UploadRecord {
     pub key: String,
     pub initiated: Timestamp,
     pub owner: Owner,
+    /// Who created the upload (absent in records written before it was kept: the owner).
+    #[serde(default)]
+    pub initiator: Option<Initiator>,
     pub headers: ContentHeaders,
     pub user_metadata: Vec<(String, String)>,
     pub storage_class: String,
@@ -56,6 +59,14 @@ pub struct UploadRecord {
     #[serde(default)]
     pub acl: Option<crate::acl::Acl>,
     pub state: UploadState,
+}
+
+/// Who created a multipart upload, as ListParts and ListMultipartUploads show it: an
+/// account's canonical id for its root, the ARN for an IAM user or role session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Initiator {
+    pub id: String,
+    pub display_name: String,
 }
 
 impl UploadRecord {

@@ -28,6 +28,7 @@ pub struct CreateMultipartInput {
     pub checksum_algorithm: Option<ChecksumAlgorithm>,
     pub checksum_type: Option<ChecksumType>,
     pub owner: Owner,
+    pub initiator: super::Initiator,
     pub acl: Option<crate::acl::Acl>,
 }
 
@@ -118,6 +119,7 @@ impl Engine {
             key: input.key.as_str().to_owned(),
             initiated: Timestamp::now(),
             owner: input.owner,
+            initiator: Some(input.initiator),
             headers: input.headers,
             user_metadata: input.user_metadata,
             storage_class: input.storage_class.unwrap_or_else(|| "STANDARD".to_owned()),
