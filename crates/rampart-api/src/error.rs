@@ -220,6 +220,9 @@ impl From<EngineError> for ApiError {
             EngineError::Body(io) => ApiError::from_io(io),
             EngineError::Store(store) => ApiError::internal(format!("storage: {store}")),
             EngineError::Internal(detail) => ApiError::internal(detail),
+            EngineError::DataCorrupted(detail) => {
+                ApiError::internal(format!("stored data failed authentication: {detail}"))
+            }
         }
     }
 }

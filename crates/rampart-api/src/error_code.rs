@@ -79,6 +79,7 @@ s3_error_codes! {
     NotImplemented => NOT_IMPLEMENTED, "A header you provided implies functionality that is not implemented";
     OperationAborted => CONFLICT, "A conflicting conditional operation is currently in progress against this resource. Please try again.";
     OwnershipControlsNotFoundError => NOT_FOUND, "The bucket ownership controls were not found";
+    ServerSideEncryptionConfigurationNotFoundError => NOT_FOUND, "The server side encryption configuration was not found";
     PolicyTooLarge => BAD_REQUEST, "Policy exceeds the maximum allowed document size.";
     PreconditionFailed => PRECONDITION_FAILED, "At least one of the pre-conditions you specified did not hold";
     RequestHeaderSectionTooLarge => BAD_REQUEST, "Your request header section exceeds the maximum allowed size.";

@@ -13,6 +13,7 @@ use crate::checksum::{ChecksumAlgorithm, ChecksumHasher, ExpectedChecksum, Expec
 use crate::hash::{OffloadedDigest, StreamDigest};
 use crate::limits::INLINE_OBJECT_MAX;
 use crate::records::DataRef;
+use crate::sse::{SealedKey, seal_all, sealing_stream};
 use crate::{Engine, EngineError, Md5};
 
 /// What the client declared about the body, checked as it streams.
@@ -28,6 +29,8 @@ pub(crate) struct BodySpec {
     pub store_algorithm: ChecksumAlgorithm,
     /// Always write a blob, however small (multipart parts are referenced as blobs).
     pub force_blob: bool,
+    /// Seal the data at rest.
+    pub encryption: Option<crate::sse::ServerSideEncryption>,
 }
 
 #[derive(Debug)]
@@ -46,6 +49,8 @@ pub(crate) struct Ingested {
     /// The bytes of an inline object, to be written in the same commit as its record.
     pub inline: Option<Bytes>,
     pub digests: Digests,
+    /// The data key, when the data is sealed.
+    pub sealed: Option<crate::sse::SealedKey>,
 }
 
 /// MD5 (the ETag) and the requested flexible checksum, fed together.
@@ -258,6 +263,7 @@ impl Engine {
         mut body: ByteStream,
         spec: BodySpec,
     ) -> Result<Ingested, EngineError> {
+        let sealing = self.start_sealing(spec.encryption)?;
         let (mut verifier, mut hashers) = Verifier::new(spec);
         let mut head = BytesMut::new();
         // Small bodies are hashed in place; only a body that outgrows the inline limit moves
@@ -273,24 +279,38 @@ impl Engine {
                 Some(Err(e)) => return Err(EngineError::from_body_error(e)),
                 None if force_blob => {
                     let digests = verifier.finish(hashers)?;
+                    let (bytes, key) = match sealing {
+                        Some((encryptor, key)) => (seal_all(encryptor, &head), Some(key)),
+                        None => (head.freeze(), None),
+                    };
                     let info = self
                         .blobs
                         .put(Box::pin(futures::stream::iter(
-                            (!head.is_empty()).then(|| Ok(head.split().freeze())),
+                            (!bytes.is_empty()).then_some(Ok(bytes)),
                         )))
                         .await?;
+                    let sealed = self.wrap_stored_key(key.as_ref(), &info.id).await?;
                     return Ok(Ingested {
                         data: DataRef::Blob(info.id),
                         inline: None,
                         digests,
+                        sealed,
                     });
                 }
                 None => {
                     let digests = verifier.finish(hashers)?;
+                    let id = BlobId::generate();
+                    let (bytes, sealed) = match sealing {
+                        Some((encryptor, key)) => {
+                            (seal_all(encryptor, &head), Some(self.wrap_key(&key, &id)?))
+                        }
+                        None => (head.freeze(), None),
+                    };
                     return Ok(Ingested {
-                        data: DataRef::Inline(BlobId::generate()),
-                        inline: Some(head.freeze()),
+                        data: DataRef::Inline(id),
+                        inline: Some(bytes),
                         digests,
+                        sealed,
                     });
                 }
             }
@@ -304,10 +324,15 @@ impl Engine {
             inner_done: false,
             result: result.clone(),
         };
-        let info = self.blobs.put(Box::pin(stream)).await?;
+        let (stream, key): (ByteStream, _) = match sealing {
+            Some((encryptor, key)) => (sealing_stream(Box::pin(stream), encryptor), Some(key)),
+            None => (Box::pin(stream), None),
+        };
+        let info = self.blobs.put(stream).await?;
         let digests = result.lock().ok().and_then(|mut slot| slot.take());
         match digests {
             Some(digests) => Ok(Ingested {
+                sealed: self.wrap_stored_key(key.as_ref(), &info.id).await?,
                 data: DataRef::Blob(info.id),
                 inline: None,
                 digests,
@@ -318,6 +343,27 @@ impl Engine {
                 Err(EngineError::Internal(
                     "the blob store finished before the body ended".into(),
                 ))
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// Wraps the data key of a blob just written; if that fails, the blob is deleted (nothing
+    /// references it yet).
+    async fn wrap_stored_key(
+        &self,
+        key: Option<&rampart_crypto::segment::DataKey>,
+        id: &BlobId,
+    ) -> Result<Option<SealedKey>, EngineError> {
+        let Some(key) = key else {
+            return Ok(None);
+        };
+        match self.wrap_key(key, id) {
+            Ok(sealed) => Ok(Some(sealed)),
+            Err(e) => {
+                let _ = self.blobs.delete(id).await;
+                Err(e)
             }
         }
     }

@@ -22,6 +22,9 @@ pub enum BucketConfigKind {
     OwnershipControls,
     /// The bucket's ACL ([`crate::acl::Acl`]); absent means private to the bucket owner.
     Acl,
+    /// Default encryption ([`crate::sse::BucketEncryption`]); absent means the server's
+    /// default.
+    Encryption,
 }
 
 impl BucketConfigKind {
@@ -33,6 +36,7 @@ impl BucketConfigKind {
             Self::PublicAccessBlock => "publicAccessBlock",
             Self::OwnershipControls => "ownershipControls",
             Self::Acl => "acl",
+            Self::Encryption => "encryption",
         }
     }
 }

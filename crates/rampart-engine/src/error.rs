@@ -77,6 +77,9 @@ pub enum EngineError {
     Store(#[source] StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+    /// Stored data failed authentication (damaged or tampered with): never served.
+    #[error("stored data failed authentication: {0}")]
+    DataCorrupted(String),
 }
 
 impl From<StoreError> for EngineError {

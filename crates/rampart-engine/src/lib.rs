@@ -23,6 +23,7 @@ mod public_access;
 mod readers;
 mod reclaim;
 mod records;
+pub mod sse;
 pub mod tagging;
 mod time;
 
@@ -61,10 +62,11 @@ pub mod limits {
     pub const INLINE_OBJECT_MAX: usize = 64 * 1024;
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct EngineConfig {
     /// The region every bucket lives in (this server serves one region).
     pub region: String,
+    pub sse: sse::SseConfig,
 }
 
 /// The S3 engine. Cheap to clone; share one per server.

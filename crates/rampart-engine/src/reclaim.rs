@@ -105,6 +105,7 @@ mod tests {
             Arc::new(MemoryBlobStore::new()),
             EngineConfig {
                 region: "us-east-1".into(),
+                ..Default::default()
             },
         );
         let name = BucketName::parse("crashed").unwrap();

@@ -61,6 +61,9 @@ pub struct PartRef {
     /// The part's checksum, in the object's checksum algorithm.
     pub checksum: Option<Vec<u8>>,
     pub blob: BlobId,
+    /// The part blob's data key, when it is encrypted.
+    #[serde(default)]
+    pub sealed: Option<crate::sse::SealedKey>,
 }
 
 /// The checksum stored with an object and returned with `x-amz-checksum-mode: ENABLED`.
@@ -89,7 +92,14 @@ pub struct ObjectRecord {
     /// ACLs disabled).
     #[serde(default)]
     pub acl: Option<crate::acl::Acl>,
+    /// How the object is encrypted at rest (`None`: stored as sent).
+    #[serde(default)]
+    pub encryption: Option<crate::sse::ServerSideEncryption>,
     pub(crate) data: DataRef,
+    /// The data key of single-PUT data (inline or one blob); a multipart object's parts
+    /// carry their own.
+    #[serde(default)]
+    pub(crate) sealed: Option<crate::sse::SealedKey>,
 }
 
 impl ObjectRecord {

@@ -29,6 +29,10 @@ fn engine() -> (Engine, Arc<MemoryBlobStore>) {
         blobs.clone(),
         EngineConfig {
             region: "us-east-1".into(),
+            sse: rampart_engine::sse::SseConfig {
+                master_key: Some(std::sync::Arc::new(rampart_crypto::MasterKey::generate())),
+                encrypt_by_default: true,
+            },
         },
     );
     (engine, blobs)
@@ -57,6 +61,7 @@ fn put_input(bucket: &BucketName, key: &str, data: Vec<u8>) -> PutObjectInput {
         condition: WriteCondition::None,
         owner: owner(),
         acl: None,
+        encryption: None,
     }
 }
 

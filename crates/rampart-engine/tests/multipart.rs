@@ -29,6 +29,10 @@ async fn setup() -> (Engine, Arc<MemoryBlobStore>, BucketName) {
         blobs.clone(),
         EngineConfig {
             region: "us-east-1".into(),
+            sse: rampart_engine::sse::SseConfig {
+                master_key: Some(std::sync::Arc::new(rampart_crypto::MasterKey::generate())),
+                encrypt_by_default: true,
+            },
         },
     );
     let bucket = BucketName::parse("mpu-races").unwrap();
@@ -57,6 +61,7 @@ async fn create(engine: &Engine, bucket: &BucketName) -> String {
                 display_name: owner().display_name,
             },
             acl: None,
+            encryption: None,
         })
         .await
         .unwrap()

@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// [default: DATA_DIR/keys/master.key].
     #[arg(long, env = "RAMPART_MASTER_KEY_FILE", value_name = "PATH")]
     pub master_key_file: Option<PathBuf>,
+    /// Whether buckets without an encryption configuration encrypt new objects with SSE-S3
+    /// [default: true, as S3 does since 2023].
+    #[arg(long, env = "RAMPART_ENCRYPT_BY_DEFAULT", value_name = "BOOL")]
+    pub encrypt_by_default: Option<bool>,
     /// Shortest STS session accepted, in seconds [default: 900, as AWS].
     #[arg(long, env = "RAMPART_STS_MIN_DURATION_SECS", value_name = "SECS")]
     pub sts_min_duration_secs: Option<u64>,
@@ -71,6 +75,14 @@ struct FileConfig {
     limits: LimitsFile,
     #[serde(default)]
     sts: StsFile,
+    #[serde(default)]
+    encryption: EncryptionFile,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct EncryptionFile {
+    by_default: Option<bool>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -110,6 +122,7 @@ pub struct Config {
     pub header_read_timeout: Duration,
     pub max_header_bytes: usize,
     pub sts_min_duration: Duration,
+    pub encrypt_by_default: bool,
 }
 
 /// AWS's shortest AssumeRole / GetSessionToken duration.
@@ -199,6 +212,10 @@ impl Config {
                     .unwrap_or(DEFAULT_STS_MIN_DURATION_SECS)
                     .max(1),
             ),
+            encrypt_by_default: args
+                .encrypt_by_default
+                .or(file.encryption.by_default)
+                .unwrap_or(true),
         })
     }
 }

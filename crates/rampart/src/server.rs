@@ -58,11 +58,20 @@ pub async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot open the blob store: {e}"))?;
     tracing::info!(data_dir = %config.data_dir.display(), meta = %backend, "storage opened");
 
+    let master_key_path = config
+        .master_key_file
+        .clone()
+        .unwrap_or_else(|| master_key::default_path(&config.data_dir));
+    let master_key = Arc::new(master_key::load_or_create(&master_key_path)?);
     let engine = Engine::new(
         meta.clone(),
         blobs,
         EngineConfig {
             region: config.region.clone(),
+            sse: rampart_engine::sse::SseConfig {
+                master_key: Some(master_key.clone()),
+                encrypt_by_default: config.encrypt_by_default,
+            },
         },
     );
     let recovered = engine
@@ -84,11 +93,6 @@ pub async fn run(config: Config) -> Result<(), String> {
     }
 
     let bootstrap = credentials::load_or_create(&config.data_dir, config.root_key.clone())?;
-    let master_key_path = config
-        .master_key_file
-        .clone()
-        .unwrap_or_else(|| master_key::default_path(&config.data_dir));
-    let master_key = Arc::new(master_key::load_or_create(&master_key_path)?);
     let identities = IdentityStore::open(
         meta,
         master_key,

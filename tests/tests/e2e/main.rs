@@ -25,6 +25,7 @@ mod policy_conditions;
 mod post_object;
 mod protocol;
 mod public_access;
+mod sse;
 mod startup;
 mod sts;
 mod tagging;

@@ -204,13 +204,6 @@ async fn known_but_unbuilt_operations_are_not_implemented() {
         .unwrap_err();
     expect_501("GetObjectRetention", status_and_code(&e));
     let e = s3
-        .get_bucket_encryption()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap_err();
-    expect_501("GetBucketEncryption", status_and_code(&e));
-    let e = s3
         .list_object_versions()
         .bucket(&bucket)
         .send()
@@ -254,14 +247,14 @@ async fn unsupported_method_is_method_not_allowed() {
 }
 
 #[tokio::test]
-async fn put_with_encryption_or_object_lock_is_refused_and_creates_nothing() {
+async fn put_with_kms_encryption_or_object_lock_is_refused_and_creates_nothing() {
     let (server, bucket) = server_with_bucket("refuse").await;
     let s3 = server.client();
     let e = s3
         .put_object()
         .bucket(&bucket)
         .key("sse")
-        .server_side_encryption(ServerSideEncryption::Aes256)
+        .server_side_encryption(ServerSideEncryption::AwsKms)
         .body(ByteStream::from_static(b"data"))
         .send()
         .await

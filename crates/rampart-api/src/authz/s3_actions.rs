@@ -59,6 +59,11 @@ pub fn s3_actions(endpoint: Endpoint, versioned: bool) -> (&'static [&'static st
         ),
         E::PutBucketAcl => (&["s3:PutBucketAcl"], Bucket),
         E::GetBucketOwnershipControls => (&["s3:GetBucketOwnershipControls"], Bucket),
+        E::GetBucketEncryption => (&["s3:GetEncryptionConfiguration"], Bucket),
+        // DeleteBucketEncryption: "you must have the s3:PutEncryptionConfiguration permission".
+        E::PutBucketEncryption | E::DeleteBucketEncryption => {
+            (&["s3:PutEncryptionConfiguration"], Bucket)
+        }
         // DeleteBucketOwnershipControls: "you must have the s3:PutBucketOwnershipControls
         // permission".
         E::PutBucketOwnershipControls | E::DeleteBucketOwnershipControls => {
@@ -291,6 +296,9 @@ mod tests {
             E::GetBucketOwnershipControls,
             E::PutBucketOwnershipControls,
             E::DeleteBucketOwnershipControls,
+            E::GetBucketEncryption,
+            E::PutBucketEncryption,
+            E::DeleteBucketEncryption,
             E::GetBucketAcl,
             E::PutBucketAcl,
             E::GetObjectAcl,

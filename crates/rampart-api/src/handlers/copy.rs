@@ -8,6 +8,7 @@ use rampart_types::BucketName;
 use crate::authz::{self, s3_actions::ResourceKind};
 use crate::error::{ApiError, S3ErrorCode};
 use crate::handlers::acl::object_acl_from_headers;
+use crate::handlers::encryption::{requested_encryption, set_encryption_header};
 use crate::handlers::object::{reject_unsupported_write_headers, storage_class};
 use crate::headers;
 use crate::response;
@@ -159,6 +160,7 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         condition: headers::write_condition(&ctx.headers)?,
         owner: acl.owner,
         acl: acl.acl,
+        encryption: requested_encryption(&ctx.headers)?,
         source: source.clone(),
     };
     let output = ctx.state.engine.copy_object(input).await.map_err(|e| {
@@ -170,7 +172,9 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         }
     })?;
     let doc = CopyObjectResult::new(timestamp(output.last_modified), output.etag.quoted());
-    Ok(response::xml(StatusCode::OK, to_document(&doc)?))
+    let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
+    set_encryption_header(&mut r, output.encryption)?;
+    Ok(r)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod bucket_tagging;
 mod copy;
 pub(crate) mod cors;
 mod delete_objects;
+mod encryption;
 mod list;
 mod multipart;
 mod object;
@@ -69,6 +70,9 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         Endpoint::GetBucketAcl => acl::get_bucket_acl(ctx).await,
         Endpoint::PutBucketAcl => acl::put_bucket_acl(ctx).await,
         Endpoint::GetBucketOwnershipControls => ownership::get_bucket_ownership_controls(ctx).await,
+        Endpoint::GetBucketEncryption => encryption::get_bucket_encryption(ctx).await,
+        Endpoint::PutBucketEncryption => encryption::put_bucket_encryption(ctx).await,
+        Endpoint::DeleteBucketEncryption => encryption::delete_bucket_encryption(ctx).await,
         Endpoint::PutBucketOwnershipControls => ownership::put_bucket_ownership_controls(ctx).await,
         Endpoint::DeleteBucketOwnershipControls => {
             ownership::delete_bucket_ownership_controls(ctx).await

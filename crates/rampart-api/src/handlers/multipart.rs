@@ -15,6 +15,7 @@ use crate::body::read_body_limited;
 use crate::error::{ApiError, S3ErrorCode};
 use crate::handlers::acl::object_acl_from_headers;
 use crate::handlers::copy::{authorize_copy_source, parse_copy_source};
+use crate::handlers::encryption::{requested_encryption, set_encryption_header};
 use crate::handlers::object::{reject_unsupported_write_headers, storage_class};
 use crate::handlers::{int_param, list_encoder};
 use crate::headers;
@@ -130,6 +131,7 @@ pub async fn create_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiEr
             owner: acl.owner,
             initiator: initiator_of(&ctx.principal)?,
             acl: acl.acl,
+            encryption: requested_encryption(&ctx.headers)?,
         })
         .await?;
     let doc = InitiateMultipartUploadResult::new(
@@ -138,6 +140,7 @@ pub async fn create_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiEr
         upload.upload_id.clone(),
     );
     let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
+    set_encryption_header(&mut r, upload.encryption)?;
     if let Some((algorithm, kind)) = upload.checksum {
         response::set(&mut r, "x-amz-checksum-algorithm", algorithm.name())?;
         response::set(&mut r, "x-amz-checksum-type", kind.name())?;
@@ -173,6 +176,7 @@ pub async fn upload_part(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let out = ctx.state.engine.upload_part(input).await?;
     let mut r = response::empty(StatusCode::OK);
     response::set(&mut r, "etag", &out.etag.quoted())?;
+    set_encryption_header(&mut r, out.encryption)?;
     part_checksum_header(&mut r, &out)?;
     Ok(r)
 }
@@ -222,7 +226,9 @@ pub async fn upload_part_copy(ctx: &RequestCtx) -> Result<Response, ApiError> {
         out.etag.quoted(),
         ChecksumFields::of_raw(*algorithm, raw),
     );
-    Ok(response::xml(StatusCode::OK, to_document(&doc)?))
+    let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
+    set_encryption_header(&mut r, out.encryption)?;
+    Ok(r)
 }
 
 /// Characters S3 leaves unencoded in the `Location` of a completed upload.
@@ -319,7 +325,9 @@ pub async fn complete_multipart_upload(ctx: &RequestCtx) -> Result<Response, Api
         doc.set_checksum(ChecksumFields::of(algorithm, value));
         doc.checksum_type = Some(kind.name());
     }
-    Ok(response::xml(StatusCode::OK, to_document(&doc)?))
+    let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
+    set_encryption_header(&mut r, output.encryption)?;
+    Ok(r)
 }
 
 pub async fn abort_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiError> {

@@ -11,6 +11,7 @@ use rampart_types::ByteRange;
 use crate::error::{ApiError, S3ErrorCode};
 use crate::handlers::acl::object_acl_from_headers;
 use crate::handlers::check_version_id;
+use crate::handlers::encryption::{requested_encryption, set_encryption_header};
 use crate::headers;
 use crate::response;
 use crate::service::RequestCtx;
@@ -30,7 +31,6 @@ const ARCHIVAL_STORAGE_CLASSES: &[&str] = &["GLACIER", "DEEP_ARCHIVE"];
 /// Headers whose features are not built yet: refusing them beats silently ignoring a request
 /// to encrypt, tag or lock data.
 const UNSUPPORTED_WRITE_HEADERS: &[(&str, &str)] = &[
-    ("x-amz-server-side-encryption", "Server-side encryption"),
     (
         "x-amz-server-side-encryption-customer-algorithm",
         "Server-side encryption with customer keys",
@@ -92,11 +92,13 @@ pub async fn put_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         condition: headers::write_condition(&ctx.headers)?,
         owner: acl.owner,
         acl: acl.acl,
+        encryption: requested_encryption(&ctx.headers)?,
         body: ctx.take_body(trailer),
     };
     let output = ctx.state.engine.put_object(input).await?;
     let mut r = response::empty(StatusCode::OK);
     response::set(&mut r, "etag", &output.etag.quoted())?;
+    set_encryption_header(&mut r, output.encryption)?;
     if let Some((algorithm, value)) = &output.checksum {
         set_checksum(&mut r, *algorithm, value)?;
     }
@@ -239,6 +241,7 @@ fn object_headers(
         h.content_type.as_deref().unwrap_or("binary/octet-stream"),
     )?;
     response::set(r, "etag", &record.etag.quoted())?;
+    set_encryption_header(r, record.encryption)?;
     response::set(
         r,
         "last-modified",

@@ -185,6 +185,7 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         condition: WriteCondition::None,
         owner: acl.owner,
         acl: acl.acl,
+        encryption: super::encryption::requested_encryption(&object_headers)?,
         body: Box::pin(FileStream {
             field: file,
             range: size_range,

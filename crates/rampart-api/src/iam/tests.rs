@@ -23,6 +23,7 @@ pub(crate) async fn state() -> Arc<AppState> {
         Arc::new(MemoryBlobStore::new()),
         EngineConfig {
             region: "us-east-1".into(),
+            ..Default::default()
         },
     );
     let identities = IdentityStore::open(

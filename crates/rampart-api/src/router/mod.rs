@@ -55,6 +55,9 @@ pub enum Endpoint {
     GetBucketOwnershipControls,
     PutBucketOwnershipControls,
     DeleteBucketOwnershipControls,
+    GetBucketEncryption,
+    PutBucketEncryption,
+    DeleteBucketEncryption,
     /// S3 Control's account-level Block Public Access (`/v20180820/configuration/…` with
     /// `x-amz-account-id`).
     GetAccountPublicAccessBlock,
@@ -119,6 +122,9 @@ impl Endpoint {
             Self::GetBucketOwnershipControls => "GetBucketOwnershipControls",
             Self::PutBucketOwnershipControls => "PutBucketOwnershipControls",
             Self::DeleteBucketOwnershipControls => "DeleteBucketOwnershipControls",
+            Self::GetBucketEncryption => "GetBucketEncryption",
+            Self::PutBucketEncryption => "PutBucketEncryption",
+            Self::DeleteBucketEncryption => "DeleteBucketEncryption",
             Self::GetAccountPublicAccessBlock => "GetAccountPublicAccessBlock",
             Self::PutAccountPublicAccessBlock => "PutAccountPublicAccessBlock",
             Self::DeleteAccountPublicAccessBlock => "DeleteAccountPublicAccessBlock",
@@ -545,6 +551,14 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
                 Endpoint::GetBucketOwnershipControls,
                 Endpoint::PutBucketOwnershipControls,
                 Endpoint::DeleteBucketOwnershipControls,
+            ],
+        ),
+        (
+            "encryption",
+            [
+                Endpoint::GetBucketEncryption,
+                Endpoint::PutBucketEncryption,
+                Endpoint::DeleteBucketEncryption,
             ],
         ),
     ];

@@ -33,6 +33,7 @@ pub mod acl;
 pub mod attributes;
 pub mod bucket;
 pub mod cors;
+pub mod encryption;
 pub mod error;
 pub mod list;
 pub mod multipart;

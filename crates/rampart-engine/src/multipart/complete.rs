@@ -218,6 +218,7 @@ impl Engine {
                 etag: p.etag.clone(),
                 checksum: Some(p.checksum.clone()),
                 blob: p.blob.clone(),
+                sealed: p.sealed.clone(),
             })
             .collect();
         let record = ObjectRecord {
@@ -236,10 +237,12 @@ impl Engine {
                 value: checksum,
                 kind,
             }),
+            encryption: upload.encryption,
             data: DataRef::Parts {
                 manifest: manifest_id.clone(),
                 count: parts.len() as u32,
             },
+            sealed: None,
         };
         let encoded_record = encode(&record)?;
         let encoded_manifest = encode(&manifest)?;
@@ -288,6 +291,7 @@ impl Engine {
                         etag: record.etag,
                         last_modified: record.last_modified,
                         checksum: None,
+                        encryption: record.encryption,
                     });
                 }
                 Err(StoreError::Conflict { .. }) => continue,
@@ -316,6 +320,7 @@ mod tests {
             checksum: crc.finalize(),
             last_modified: Timestamp::now(),
             blob: BlobId::generate(),
+            sealed: None,
         }
     }
 

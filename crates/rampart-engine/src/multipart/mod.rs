@@ -58,6 +58,9 @@ pub struct UploadRecord {
     /// The completed object's ACL, given at creation.
     #[serde(default)]
     pub acl: Option<crate::acl::Acl>,
+    /// The encryption of every part and of the completed object.
+    #[serde(default)]
+    pub encryption: Option<crate::sse::ServerSideEncryption>,
     pub state: UploadState,
 }
 
@@ -89,6 +92,8 @@ pub struct PartRecord {
     pub checksum: Vec<u8>,
     pub last_modified: Timestamp,
     pub blob: BlobId,
+    #[serde(default)]
+    pub sealed: Option<crate::sse::SealedKey>,
 }
 
 /// Upload ids sort by creation time (a hex microsecond timestamp first), then are random:

@@ -30,6 +30,8 @@ pub struct CreateMultipartInput {
     pub owner: Owner,
     pub initiator: super::Initiator,
     pub acl: Option<crate::acl::Acl>,
+    /// The encryption the request names; `None` takes the bucket's default.
+    pub encryption: Option<crate::sse::ServerSideEncryption>,
 }
 
 pub struct UploadPartInput {
@@ -61,6 +63,8 @@ pub struct UploadPartOutput {
     /// The part's checksum in the upload's algorithm, and the client's (verified) if sent.
     pub checksum: (ChecksumAlgorithm, Vec<u8>),
     pub client_checksum: Option<(ChecksumAlgorithm, Vec<u8>)>,
+    /// The upload's encryption, which every part gets.
+    pub encryption: Option<crate::sse::ServerSideEncryption>,
 }
 
 fn check_part_number(number: u32) -> Result<(), EngineError> {
@@ -114,6 +118,9 @@ impl Engine {
     ) -> Result<UploadRecord, EngineError> {
         crate::object::check_user_metadata(&input.user_metadata)?;
         let checksum = resolve_checksum(input.checksum_algorithm, input.checksum_type)?;
+        let encryption = self
+            .resolve_encryption(&input.bucket, input.encryption)
+            .await?;
         let upload = UploadRecord {
             upload_id: new_upload_id(),
             key: input.key.as_str().to_owned(),
@@ -126,6 +133,7 @@ impl Engine {
             tags: input.tags,
             checksum,
             acl: input.acl,
+            encryption,
             state: UploadState::Active,
         };
         let key = keys::upload(&input.bucket, &upload.key, &upload.upload_id);
@@ -180,6 +188,7 @@ impl Engine {
                     checksum: input.checksum,
                     store_algorithm: algorithm,
                     force_blob: true,
+                    encryption: upload.encryption,
                 },
             )
             .await?;
@@ -198,6 +207,7 @@ impl Engine {
             last_modified: part.last_modified,
             checksum: (algorithm, part.checksum),
             client_checksum,
+            encryption: upload.encryption,
         })
     }
 
@@ -243,7 +253,7 @@ impl Engine {
                 &input.source.bucket,
                 &input.source.key,
                 source_version,
-                &source.data,
+                &source,
                 None,
                 span.clone(),
             )
@@ -259,6 +269,7 @@ impl Engine {
                     checksum: None,
                     store_algorithm: algorithm,
                     force_blob: true,
+                    encryption: upload.encryption,
                 },
             )
             .await?;
@@ -276,6 +287,7 @@ impl Engine {
             last_modified: part.last_modified,
             checksum: (algorithm, part.checksum),
             client_checksum: None,
+            encryption: upload.encryption,
         })
     }
 
@@ -303,6 +315,7 @@ impl Engine {
             checksum: digests.stored.1,
             last_modified: Timestamp::now(),
             blob: blob.clone(),
+            sealed: ingested.sealed,
         };
         let encoded = encode(&part)?;
         let upload_key = keys::upload(bucket, &upload.key, &upload.upload_id);

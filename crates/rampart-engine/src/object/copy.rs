@@ -3,6 +3,7 @@ use rampart_types::{BucketName, ObjectKey, Owner};
 use crate::body::BodySpec;
 use crate::checksum::ChecksumAlgorithm;
 use crate::object::{check_user_metadata, etag_of, full_object_checksum};
+use crate::sse::ServerSideEncryption;
 use crate::{
     ContentHeaders, Engine, EngineError, ObjectRecord, PutObjectOutput, ReadConditions, Timestamp,
     WriteCondition, limits,
@@ -47,6 +48,9 @@ pub struct CopyObjectInput {
     pub owner: Owner,
     /// The new object's ACL (`None`: private to the owner); never copied from the source.
     pub acl: Option<crate::acl::Acl>,
+    /// The encryption the request names; `None` takes the destination bucket's default
+    /// (never the source's).
+    pub encryption: Option<ServerSideEncryption>,
 }
 
 const COPY_TO_SELF_MESSAGE: &str = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.";
@@ -79,6 +83,7 @@ impl Engine {
         if to_self
             && input.metadata == MetadataDirective::Copy
             && storage_class == source.storage_class
+            && input.encryption.is_none()
         {
             return Err(EngineError::InvalidRequest(COPY_TO_SELF_MESSAGE.to_owned()));
         }
@@ -95,7 +100,10 @@ impl Engine {
             TaggingDirective::Replace(tags) => tags,
         };
 
-        if to_self {
+        let encryption = self
+            .resolve_encryption(&input.bucket, input.encryption)
+            .await?;
+        if to_self && encryption == source.encryption {
             // Only the metadata changes: the new record keeps the same bytes. The swap is
             // guarded by the source's ETag, so a concurrent overwrite is not clobbered.
             let record = ObjectRecord {
@@ -127,6 +135,7 @@ impl Engine {
                 etag: record.etag,
                 last_modified: record.last_modified,
                 checksum: None,
+                encryption: record.encryption,
             });
         }
 
@@ -135,7 +144,7 @@ impl Engine {
                 &input.source.bucket,
                 &input.source.key,
                 source_version,
-                &source.data,
+                &source,
                 None,
                 0..source.size,
             )
@@ -158,6 +167,7 @@ impl Engine {
                         .as_ref()
                         .map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm),
                     force_blob: false,
+                    encryption,
                 },
             )
             .await?;
@@ -172,7 +182,9 @@ impl Engine {
             storage_class,
             tags,
             checksum: Some(full_object_checksum(&ingested.digests.stored)),
+            encryption,
             data: ingested.data,
+            sealed: ingested.sealed,
         };
         if let Err(e) = self
             .commit_object(
@@ -191,6 +203,7 @@ impl Engine {
             etag: record.etag,
             last_modified: record.last_modified,
             checksum: None,
+            encryption: record.encryption,
         })
     }
 }

@@ -6,6 +6,7 @@ use rampart_store::{BlobId, ByteStream, StoreError};
 use rampart_types::{BucketName, ByteRange};
 
 use crate::records::{DataRef, PartRef};
+use crate::sse::{open_all, opening_stream};
 use crate::{Engine, EngineError, ObjectRecord, ReadConditions, keys};
 
 /// Attempts to open an object's data before giving up; each retry means a concurrent writer
@@ -77,12 +78,17 @@ impl Engine {
                     &req.bucket,
                     &req.key,
                     r.version,
-                    &r.record.data,
+                    &r.record,
                     r.parts.as_deref(),
                     span,
                 )
                 .await?;
             if let Some(body) = opened {
+                let body = if r.record.encryption.is_some() {
+                    first_segment_checked(body).await?
+                } else {
+                    body
+                };
                 return Ok(GetObjectOutput {
                     record: r.record,
                     range: r.range,
@@ -136,10 +142,11 @@ impl Engine {
         bucket: &BucketName,
         key: &str,
         version: u64,
-        data: &DataRef,
+        record: &ObjectRecord,
         parts: Option<&[PartRef]>,
         span: Range<u64>,
     ) -> Result<Option<ByteStream>, EngineError> {
+        let data = &record.data;
         let loaded;
         let parts = match (data, parts) {
             (DataRef::Parts { manifest, .. }, None) => {
@@ -158,7 +165,7 @@ impl Engine {
         if current.map(|r| r.version) != Some(version) {
             return Ok(None);
         }
-        let Some(body) = self.open_data(data, parts, span).await? else {
+        let Some(body) = self.open_data(record, parts, span).await? else {
             return Ok(None);
         };
         // The lease lives as long as the body stream.
@@ -172,25 +179,44 @@ impl Engine {
     /// replaced after it was read. Readers go through `open_validated`, which leases the blobs.
     async fn open_data(
         &self,
-        data: &DataRef,
+        object: &ObjectRecord,
         parts: Option<&[PartRef]>,
         span: Range<u64>,
     ) -> Result<Option<ByteStream>, EngineError> {
-        match data {
+        match &object.data {
             DataRef::Inline(id) => {
                 let Some(record) = self.meta.get(&keys::inline_data(id)).await? else {
                     return Ok(None);
                 };
-                let bytes = slice(record.value, span)?;
+                let bytes = match &object.sealed {
+                    Some(sealed) => {
+                        let (decryptor, range) = self.open_sealed(sealed, id, object.size, span)?;
+                        open_all(decryptor, &slice(record.value, range)?)?
+                    }
+                    None => slice(record.value, span)?,
+                };
                 let body: ByteStream =
                     Box::pin(stream::iter((!bytes.is_empty()).then_some(Ok(bytes))));
                 Ok(Some(body))
             }
-            DataRef::Blob(id) => match self.blobs.get(id, span).await {
-                Ok(body) => Ok(Some(body)),
-                Err(StoreError::BlobNotFound(_)) => Ok(None),
-                Err(e) => Err(e.into()),
-            },
+            DataRef::Blob(id) => {
+                let (range, decryptor) = match &object.sealed {
+                    Some(sealed) => {
+                        let (decryptor, range) = self.open_sealed(sealed, id, object.size, span)?;
+                        (range, Some(decryptor))
+                    }
+                    None => (span, None),
+                };
+                let body = match self.blobs.get(id, range).await {
+                    Ok(body) => body,
+                    Err(StoreError::BlobNotFound(_)) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                };
+                Ok(Some(match decryptor {
+                    Some(decryptor) => opening_stream(body, decryptor),
+                    None => body,
+                }))
+            }
             DataRef::Parts { manifest, .. } => {
                 let loaded;
                 let parts = match parts {
@@ -217,17 +243,35 @@ impl Engine {
             }
             let from = span.start.max(start) - start;
             let to = span.end.min(end) - start;
-            pieces.push((part.blob.clone(), from..to));
+            pieces.push((part.blob.clone(), from..to, part.sealed.clone(), part.size));
         }
-        let blobs = self.blobs.clone();
+        let engine = self.clone();
         let stream = stream::iter(pieces)
-            .then(move |(id, range)| {
-                let blobs = blobs.clone();
+            .then(move |(id, range, sealed, size)| {
+                let engine = engine.clone();
                 async move {
-                    blobs
+                    let failed = |e: EngineError| match e {
+                        EngineError::DataCorrupted(_) => e.into_io(),
+                        other => std::io::Error::other(format!("part blob {id}: {other}")),
+                    };
+                    let (range, decryptor) = match &sealed {
+                        Some(sealed) => {
+                            let (decryptor, range) = engine
+                                .open_sealed(sealed, &id, size, range)
+                                .map_err(failed)?;
+                            (range, Some(decryptor))
+                        }
+                        None => (range, None),
+                    };
+                    let body = engine
+                        .blobs
                         .get(&id, range)
                         .await
-                        .map_err(|e| std::io::Error::other(format!("part blob {id}: {e}")))
+                        .map_err(|e| failed(e.into()))?;
+                    Ok::<_, std::io::Error>(match decryptor {
+                        Some(decryptor) => opening_stream(body, decryptor),
+                        None => body,
+                    })
                 }
             })
             .try_flatten();
@@ -269,6 +313,19 @@ fn select_part(
                 },
             ))
         }
+    }
+}
+
+/// Opens the first segment of sealed data before the response starts, so that damage found
+/// there is an error response rather than a connection cut after a 200.
+async fn first_segment_checked(mut body: ByteStream) -> Result<ByteStream, EngineError> {
+    match body.next().await {
+        None => Ok(Box::pin(stream::empty())),
+        Some(Ok(first)) => Ok(Box::pin(stream::once(async { Ok(first) }).chain(body))),
+        Some(Err(e)) => Err(match EngineError::from_body_error(e) {
+            EngineError::Body(io) => EngineError::Internal(io.to_string()),
+            other => other,
+        }),
     }
 }
 

@@ -23,6 +23,8 @@ pub struct PutObjectInput {
     pub owner: Owner,
     /// The ACL to store (`None`: private to the owner).
     pub acl: Option<crate::acl::Acl>,
+    /// The encryption the request names; `None` takes the bucket's default.
+    pub encryption: Option<crate::sse::ServerSideEncryption>,
 }
 
 #[derive(Clone, Debug)]
@@ -31,6 +33,8 @@ pub struct PutObjectOutput {
     pub last_modified: Timestamp,
     /// The flexible checksum the client sent, verified against the data.
     pub checksum: Option<(ChecksumAlgorithm, Vec<u8>)>,
+    /// How the new object is encrypted at rest.
+    pub encryption: Option<crate::sse::ServerSideEncryption>,
 }
 
 impl Engine {
@@ -52,6 +56,9 @@ impl Engine {
                 .condition
                 .check(current.as_ref().map(|(r, _)| &r.etag))?;
         }
+        let encryption = self
+            .resolve_encryption(&input.bucket, input.encryption)
+            .await?;
         let ingested = self
             .ingest(
                 input.body,
@@ -65,6 +72,7 @@ impl Engine {
                         .map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm),
                     checksum: input.checksum,
                     force_blob: false,
+                    encryption,
                 },
             )
             .await?;
@@ -79,7 +87,9 @@ impl Engine {
             storage_class: input.storage_class.unwrap_or_else(|| "STANDARD".to_owned()),
             tags: input.tags,
             checksum: Some(full_object_checksum(&ingested.digests.stored)),
+            encryption,
             data: ingested.data,
+            sealed: ingested.sealed,
         };
         let committed = self
             .commit_object(
@@ -98,6 +108,7 @@ impl Engine {
             etag: record.etag,
             last_modified: record.last_modified,
             checksum: ingested.digests.client,
+            encryption,
         })
     }
 }
