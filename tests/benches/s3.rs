@@ -46,7 +46,8 @@ cargo build --release -p rampart && cargo bench -p rampart-e2e --bench s3 -- [op
   --server-log FILTER   the server's RUST_LOG (default \"info\", as the harness and config)
   --meta redb|sled      metadata backend (default: the server's default)
   --perf DIR            record a cpu-clock profile of the server for each phase into DIR
-  --perf-graph          with --perf: DWARF call graphs (for `perf report --children`)";
+  --perf-graph          with --perf: DWARF call graphs (for `perf report --children`)
+  --no-encryption       serve without encryption at rest (to compare with SSE-S3, the default)";
 
 const SCENARIOS: [&str; 7] = [
     "large",
@@ -72,6 +73,8 @@ pub struct Opts {
     pub meta: Option<String>,
     pub perf: Option<PathBuf>,
     pub perf_graph: bool,
+    /// Serve without encryption at rest (`[encryption] by_default = false`), to measure SSE-S3.
+    pub plain: bool,
 }
 
 impl Opts {
@@ -90,6 +93,7 @@ impl Opts {
             meta: None,
             perf: None,
             perf_graph: false,
+            plain: false,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -127,6 +131,7 @@ impl Opts {
                 "--meta" => o.meta = Some(value("--meta")),
                 "--perf" => o.perf = Some(PathBuf::from(value("--perf"))),
                 "--perf-graph" => o.perf_graph = true,
+                "--no-encryption" => o.plain = true,
                 other => panic!("unknown argument {other:?}\n{USAGE}"),
             }
         }
@@ -147,6 +152,9 @@ impl Opts {
         Server::start_with(ServerOptions {
             meta: self.meta.clone(),
             env: vec![("RUST_LOG".into(), self.server_log.clone())],
+            config_toml: self
+                .plain
+                .then(|| "[encryption]\nby_default = false\n".to_owned()),
             ..ServerOptions::default()
         })
     }
