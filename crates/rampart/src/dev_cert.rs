@@ -71,15 +71,15 @@ mod tests {
     use std::os::unix::fs::MetadataExt;
 
     use super::*;
+    use crate::tls::{ReloadableCert, TlsFiles};
 
     #[test]
-    fn writes_a_private_key_and_a_certificate() {
+    fn writes_a_private_key_and_a_certificate_the_server_loads() {
         let dir = tempfile::tempdir().unwrap();
         let (cert, key) = write(&dir.path().join("tls")).unwrap();
         assert_eq!(std::fs::metadata(&key).unwrap().mode() & 0o777, 0o600);
-        let cert = std::fs::read_to_string(cert).unwrap();
-        assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"), "{cert}");
-        let key = std::fs::read_to_string(key).unwrap();
-        assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"));
+        let pem = std::fs::read_to_string(&cert).unwrap();
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+        ReloadableCert::load(TlsFiles { cert, key }).unwrap();
     }
 }

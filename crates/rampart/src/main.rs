@@ -6,8 +6,10 @@ mod admin_cli;
 mod config;
 mod credentials;
 mod dev_cert;
+mod listener;
 mod master_key;
 mod server;
+mod tls;
 
 use std::process::ExitCode;
 
