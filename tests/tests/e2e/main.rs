@@ -28,3 +28,4 @@ mod public_access;
 mod startup;
 mod sts;
 mod tagging;
+mod tls;
