@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_smithy_types::byte_stream::ByteStream;
 use rampart_e2e::raw::RawRequest;
 use rampart_e2e::tls::{TLS12, TLS13, cert_der, client_config, connect, presented_cert};
@@ -14,6 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::auth::presigned_raw;
 use crate::common::{assert_error, body_bytes, create_bucket, get, put};
+use crate::post_object::Post;
 
 const MIB: usize = 1024 * 1024;
 
@@ -76,6 +78,48 @@ async fn tls_sdk_streams_an_object_over_https() {
     let body = body_bytes(got.body).await;
     assert_eq!(body.len(), data.len());
     assert_eq!(md5_hex(&body), md5_hex(&data));
+
+    // URLs the server builds for the client name the scheme it came with.
+    let upload = s3
+        .create_multipart_upload()
+        .bucket(&bucket)
+        .key("mp")
+        .send()
+        .await
+        .unwrap();
+    let upload_id = upload.upload_id().unwrap();
+    let part = s3
+        .upload_part()
+        .bucket(&bucket)
+        .key("mp")
+        .upload_id(upload_id)
+        .part_number(1)
+        .body(ByteStream::from_static(b"one part"))
+        .send()
+        .await
+        .unwrap();
+    let done = s3
+        .complete_multipart_upload()
+        .bucket(&bucket)
+        .key("mp")
+        .upload_id(upload_id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .parts(
+                    CompletedPart::builder()
+                        .part_number(1)
+                        .e_tag(part.e_tag().unwrap())
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        done.location(),
+        Some(format!("{}/{bucket}/mp", server.endpoint).as_str())
+    );
 }
 
 #[tokio::test]
@@ -209,6 +253,36 @@ async fn tls_secure_transport_and_tls_version_reach_policies() {
             .map_err(|e| format!("{e:?}")),
         Ok(())
     );
+}
+
+#[tokio::test]
+async fn tls_post_object_sees_secure_transport() {
+    let server = tls_server();
+    let s3 = server.client();
+    let bucket = create_bucket(&s3, "tls-post").await;
+    s3.put_bucket_policy()
+        .bucket(&bucket)
+        .policy(policy(serde_json::json!([{
+            "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+            "Resource": format!("arn:aws:s3:::{bucket}/*"),
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+        }])))
+        .send()
+        .await
+        .unwrap();
+    let post = Post::new(&bucket, "posted", b"from a form").field("success_action_status", "201");
+    post.send(server.http_port.unwrap())
+        .await
+        .assert_error(403, "AccessDenied");
+    let r = post
+        .request()
+        .send_tls(server.port, client_config(&server.cert_path(), &[&TLS13]))
+        .await
+        .expect("a TLS handshake");
+    assert_eq!(r.status, 201, "{}", r.text());
+    let location = format!("{}/{bucket}/posted", server.endpoint);
+    assert_eq!(r.element("Location").as_deref(), Some(location.as_str()));
+    assert_eq!(get(&s3, &bucket, "posted").await, b"from a form");
 }
 
 /// Waits until `check` holds, or fails after a few seconds: signals are delivered
