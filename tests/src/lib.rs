@@ -2,6 +2,7 @@
 //! a temporary data directory and hands out clients for it.
 
 pub mod raw;
+pub mod tls;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -47,6 +48,9 @@ pub struct ServerOptions {
     pub generated_credentials: bool,
     /// Contents of a config file passed with `--config`.
     pub config_toml: Option<String>,
+    /// Serve HTTPS with a certificate from `rampart dev-cert`, and plain HTTP on a second
+    /// port: `endpoint`/`port` are the HTTPS listener, `http_port` the plain one.
+    pub tls: bool,
 }
 
 impl Default for ServerOptions {
@@ -58,6 +62,7 @@ impl Default for ServerOptions {
             env: Vec::new(),
             generated_credentials: false,
             config_toml: None,
+            tls: false,
         }
     }
 }
@@ -67,6 +72,8 @@ pub struct Server {
     child: Option<Child>,
     pub endpoint: String,
     pub port: u16,
+    /// With `tls`: the plain-HTTP listener beside the HTTPS one.
+    pub http_port: Option<u16>,
     pub options: ServerOptions,
     data: tempfile::TempDir,
     /// Everything the server printed to stdout before it was ready.
@@ -88,13 +95,50 @@ impl Server {
             child: None,
             endpoint: String::new(),
             port: 0,
+            http_port: None,
             options,
             data,
             banner: String::new(),
             run: 0,
         };
-        server.launch(0);
+        if server.options.tls {
+            let out = Command::new(binary())
+                .arg("dev-cert")
+                .arg("--out")
+                .arg(server.tls_dir())
+                .output()
+                .expect("run rampart dev-cert");
+            assert!(out.status.success(), "rampart dev-cert: {out:?}");
+        }
+        server.launch(0, 0);
         server
+    }
+
+    fn tls_dir(&self) -> PathBuf {
+        self.data.path().join("tls")
+    }
+
+    /// The certificate a `tls` server serves (self-signed: clients trust this file).
+    pub fn cert_path(&self) -> PathBuf {
+        self.tls_dir().join("cert.pem")
+    }
+
+    /// The private key of [`Server::cert_path`].
+    pub fn key_path(&self) -> PathBuf {
+        self.tls_dir().join("key.pem")
+    }
+
+    /// The plain-HTTP endpoint of a `tls` server.
+    pub fn http_endpoint(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}",
+            self.http_port.expect("a tls server has a plain-HTTP port")
+        )
+    }
+
+    /// The server process's id, for sending it signals.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the server is running").id()
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -105,7 +149,7 @@ impl Server {
         self.data.path().join(format!("server-{}.log", self.run))
     }
 
-    fn launch(&mut self, port: u16) {
+    fn launch(&mut self, port: u16, http_port: u16) {
         self.run += 1;
         let stderr = std::fs::File::create(self.stderr_path()).expect("server log file");
         let mut cmd = Command::new(binary());
@@ -136,6 +180,14 @@ impl Server {
             std::fs::write(&path, toml).expect("write the config file");
             cmd.arg("--config").arg(path);
         }
+        if self.options.tls {
+            cmd.arg("--tls-cert")
+                .arg(self.cert_path())
+                .arg("--tls-key")
+                .arg(self.key_path())
+                .arg("--http-listen")
+                .arg(format!("127.0.0.1:{http_port}"));
+        }
         if let Some(meta) = &self.options.meta {
             cmd.arg("--storage-meta").arg(meta);
         }
@@ -157,15 +209,36 @@ impl Server {
             }
             let _ = tx.send(Err(banner));
         });
-        match rx.recv_timeout(START_TIMEOUT) {
-            Ok(Ok((url, banner))) => {
-                self.port = url
-                    .rsplit(':')
-                    .next()
-                    .and_then(|p| p.parse().ok())
-                    .expect("a port in the listening line");
+        let port_of = |url: &str| -> u16 {
+            url.rsplit(':')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("a port in the listening line")
+        };
+        // A TLS server prints its HTTPS line, then its plain-HTTP one.
+        let started = rx.recv_timeout(START_TIMEOUT).and_then(|first| {
+            if !self.options.tls || first.is_err() {
+                return Ok((first, None));
+            }
+            rx.recv_timeout(START_TIMEOUT)
+                .map(|second| (first, Some(second)))
+        });
+        match started {
+            Ok((Ok((url, banner)), plain)) => {
+                self.port = port_of(&url);
                 self.endpoint = url;
                 self.banner = banner;
+                match plain {
+                    Some(Ok((url, banner))) if url.starts_with("http://") => {
+                        self.http_port = Some(port_of(&url));
+                        self.banner = banner;
+                    }
+                    None => {}
+                    other => {
+                        let _ = child.kill();
+                        panic!("no plain-HTTP listening line ({other:?})");
+                    }
+                }
                 self.child = Some(child);
             }
             other => {
@@ -190,7 +263,8 @@ impl Server {
     pub fn restart(&mut self) {
         self.kill();
         let port = self.port;
-        self.launch(port);
+        let http_port = self.http_port.unwrap_or(0);
+        self.launch(port, http_port);
     }
 
     /// The server's log (stderr) of its current run.
@@ -209,9 +283,28 @@ impl Server {
         secret_key: &str,
         customize: impl FnOnce(aws_sdk_s3::config::Builder) -> aws_sdk_s3::config::Builder,
     ) -> aws_sdk_s3::Client {
-        let http = aws_smithy_http_client::Builder::new().build_http();
+        self.client_at(&self.endpoint, access_key, secret_key, customize)
+    }
+
+    /// The root's client for the plain-HTTP listener of a `tls` server.
+    pub fn plain_client(&self) -> aws_sdk_s3::Client {
+        self.client_at(&self.http_endpoint(), ACCESS_KEY, SECRET_KEY, |b| b)
+    }
+
+    fn client_at(
+        &self,
+        endpoint: &str,
+        access_key: &str,
+        secret_key: &str,
+        customize: impl FnOnce(aws_sdk_s3::config::Builder) -> aws_sdk_s3::config::Builder,
+    ) -> aws_sdk_s3::Client {
+        let http = if endpoint.starts_with("https://") {
+            tls::sdk_https_client(&self.cert_path())
+        } else {
+            aws_smithy_http_client::Builder::new().build_http()
+        };
         let config = aws_sdk_s3::Config::builder()
-            .endpoint_url(&self.endpoint)
+            .endpoint_url(endpoint)
             .region(Region::new(self.options.region.clone()))
             .credentials_provider(Credentials::new(access_key, secret_key, None, None, "e2e"))
             .force_path_style(true)

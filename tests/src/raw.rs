@@ -224,6 +224,21 @@ impl RawRequest {
         read_response(&mut stream, self.method == "HEAD").await
     }
 
+    /// Sends the request over a TLS connection made with `config` and reads the whole
+    /// response; `Err` if the handshake fails.
+    pub async fn send_tls(
+        &self,
+        port: u16,
+        config: std::sync::Arc<rustls::ClientConfig>,
+    ) -> std::io::Result<RawResponse> {
+        let mut stream = crate::tls::connect(port, config).await?;
+        let needs_length = !self.body.is_empty() || self.method == "PUT" || self.method == "POST";
+        let mut bytes = self.head_bytes(port, needs_length.then_some(self.body.len()));
+        bytes.extend_from_slice(&self.body);
+        stream.write_all(&bytes).await?;
+        Ok(read_response(&mut stream, self.method == "HEAD").await)
+    }
+
     /// Sends the body with HTTP/1.1 `transfer-encoding: chunked` framing (one chunk, then the
     /// terminator) and no `content-length`, and reads the whole response.
     pub async fn send_http_chunked(&self, port: u16) -> RawResponse {
@@ -257,7 +272,10 @@ impl RawRequest {
     }
 }
 
-pub async fn read_response(stream: &mut TcpStream, head_request: bool) -> RawResponse {
+pub async fn read_response<S: tokio::io::AsyncRead + Unpin>(
+    stream: &mut S,
+    head_request: bool,
+) -> RawResponse {
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw).await;
     parse_response(&raw, head_request)

@@ -64,6 +64,14 @@ pub struct AppState {
 #[derive(Clone, Copy, Debug)]
 pub struct PeerAddr(pub std::net::SocketAddr);
 
+/// Put into a request's extensions by the listener when its connection is TLS: requests
+/// without it arrived in plain text (`aws:SecureTransport` false).
+#[derive(Clone, Copy, Debug)]
+pub struct TlsInfo {
+    /// The negotiated version as `s3:TlsVersion` has it: "1.2" or "1.3".
+    pub version: &'static str,
+}
+
 /// The router serving S3 (and the health probe) for `state`.
 pub fn router(state: Arc<AppState>) -> axum::Router {
     axum::Router::new()

@@ -19,7 +19,7 @@ use crate::body::{BodyCheck, TrailerSink, verified_stream};
 use crate::error::{ApiError, S3ErrorCode};
 use crate::query::Query;
 use crate::router::{Endpoint, Route};
-use crate::{AppState, PeerAddr, admin, handlers, ids, query_service, response, xml};
+use crate::{AppState, PeerAddr, TlsInfo, admin, handlers, ids, query_service, response, xml};
 use http::request::Parts;
 use rampart_policy::{ContextKeys, NamedPolicy};
 
@@ -392,13 +392,14 @@ pub(crate) fn request_info(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
+    let tls = parts.extensions.get::<TlsInfo>();
     RequestInfo {
         source_ip: parts
             .extensions
             .get::<PeerAddr>()
             .map(|peer| peer.0.ip().to_canonical()),
-        secure_transport: false,
-        tls_version: None,
+        secure_transport: tls.is_some(),
+        tls_version: tls.map(|t| t.version),
         user_agent: header("user-agent"),
         referer: header("referer"),
         now: std::time::SystemTime::now(),

@@ -9,6 +9,8 @@ use clap::Args;
 use rampart_store_local::MetaBackend;
 use serde::Deserialize;
 
+use crate::tls::TlsFiles;
+
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
 pub const DEFAULT_DATA_DIR: &str = "./data";
 pub const DEFAULT_REGION: &str = "us-east-1";
@@ -23,6 +25,16 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:9000]; port 0 picks a free port.
     #[arg(long, env = "RAMPART_LISTEN", value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+    /// Serve HTTPS on --listen with this PEM certificate chain (with --tls-key); SIGHUP
+    /// re-reads both files.
+    #[arg(long, env = "RAMPART_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key (PKCS#8, PKCS#1 or SEC1) of --tls-cert.
+    #[arg(long, env = "RAMPART_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// With TLS: also serve plain HTTP on this address.
+    #[arg(long, env = "RAMPART_HTTP_LISTEN", value_name = "ADDR")]
+    pub http_listen: Option<SocketAddr>,
     /// Directory for all data [default: ./data].
     #[arg(long, env = "RAMPART_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -61,6 +73,7 @@ pub struct ServeArgs {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     listen: Option<SocketAddr>,
+    http_listen: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     region: Option<String>,
     domain: Option<String>,
@@ -77,12 +90,21 @@ struct FileConfig {
     sts: StsFile,
     #[serde(default)]
     encryption: EncryptionFile,
+    #[serde(default)]
+    tls: TlsFile,
 }
 
 #[derive(Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields)]
 struct EncryptionFile {
     by_default: Option<bool>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct TlsFile {
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -108,6 +130,10 @@ struct LimitsFile {
 #[derive(Debug)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// HTTPS on `listen` when set.
+    pub tls: Option<TlsFiles>,
+    /// A plain-HTTP listener beside the HTTPS one.
+    pub http_listen: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub region: String,
     pub domain: Option<String>,
@@ -171,9 +197,26 @@ impl Config {
                 );
             }
         };
+        let tls = match (
+            args.tls_cert.or(file.tls.cert),
+            args.tls_key.or(file.tls.key),
+        ) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => return Err("give both --tls-cert and --tls-key, or neither".to_owned()),
+        };
+        let http_listen = args.http_listen.or(file.http_listen);
+        if http_listen.is_some() && tls.is_none() {
+            return Err(
+                "--http-listen adds a plain-HTTP listener beside HTTPS: it needs --tls-cert and --tls-key"
+                    .to_owned(),
+            );
+        }
         let limits = file.limits;
         Ok(Self {
             listen,
+            tls,
+            http_listen,
             data_dir: args
                 .data_dir
                 .or(file.data_dir)
@@ -266,6 +309,29 @@ mod tests {
         };
         assert!(Config::merge(ServeArgs::default(), file).is_err());
         assert!(toml::from_str::<FileConfig>("lisen = \"x\"").is_err());
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_http_listen_needs_tls() {
+        let file: FileConfig = toml::from_str(
+            "http_listen = \"127.0.0.1:9080\"\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n",
+        )
+        .unwrap();
+        let c = Config::merge(ServeArgs::default(), file).unwrap();
+        let tls = c.tls.unwrap();
+        assert_eq!((tls.cert, tls.key), ("c.pem".into(), "k.pem".into()));
+        assert_eq!(c.http_listen.unwrap().to_string(), "127.0.0.1:9080");
+
+        let half = ServeArgs {
+            tls_cert: Some("c.pem".into()),
+            ..Default::default()
+        };
+        assert!(Config::merge(half, FileConfig::default()).is_err());
+        let plain_only = ServeArgs {
+            http_listen: Some("127.0.0.1:9080".parse().unwrap()),
+            ..Default::default()
+        };
+        assert!(Config::merge(plain_only, FileConfig::default()).is_err());
     }
 
     #[test]

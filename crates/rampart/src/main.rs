@@ -1,11 +1,15 @@
 //! The `rampart` command: `rampart serve` runs the S3 server; `rampart admin` and
-//! `rampart policy explain` talk to a running one.
+//! `rampart policy explain` talk to a running one; `rampart dev-cert` makes a self-signed
+//! certificate to try TLS with.
 
 mod admin_cli;
 mod config;
 mod credentials;
+mod dev_cert;
+mod listener;
 mod master_key;
 mod server;
+mod tls;
 
 use std::process::ExitCode;
 
@@ -30,12 +34,21 @@ enum Command {
     Admin(admin_cli::AdminArgs),
     /// Test policies against a running server's identities and buckets.
     Policy(admin_cli::PolicyArgs),
+    /// Write a self-signed certificate and key for localhost (for trying TLS, not production).
+    DevCert(dev_cert::DevCertArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Admin(args) => match admin_cli::run_admin(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("rampart: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::DevCert(args) => match dev_cert::run(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("rampart: {e}");

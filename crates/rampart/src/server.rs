@@ -2,28 +2,17 @@
 
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
-use rampart_api::PeerAddr;
 use rampart_api::{ApiConfig, AppState};
 use rampart_engine::{Engine, EngineConfig};
 use rampart_iam::IdentityStore;
 use tokio::net::TcpListener;
-use tower::ServiceExt as _;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::Config;
-use crate::{credentials, master_key};
-
-/// Connections get this long to finish their requests after a shutdown signal.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-/// hyper answers 431 itself past this many headers; keep it above what our own 8 KiB check
-/// (an S3 error document) catches first.
-const MAX_HEADERS: usize = 256;
+use crate::listener::{self, Listener};
+use crate::{credentials, master_key, tls};
 
 /// Logs go to stderr through a background writer thread: a blocking `write(2)` per request
 /// line cost 15-20% of small-GET throughput (docs/PERFORMANCE.md). Lines are never dropped; a
@@ -45,6 +34,17 @@ pub fn init_tracing(filter: &str) -> tracing_appender::non_blocking::WorkerGuard
 
 pub async fn run(config: Config) -> Result<(), String> {
     let started = SystemTime::now();
+    // Before anything touches the data directory: a bad certificate is a typo to fix, not a
+    // reason to have generated credentials.
+    let acceptor = match &config.tls {
+        Some(files) => {
+            let certs = tls::ReloadableCert::load(files.clone())?;
+            #[cfg(unix)]
+            tls::reload_on_sighup(certs.clone())?;
+            Some(tokio_rustls::TlsAcceptor::from(tls::server_config(certs)?))
+        }
+        None => None,
+    };
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("cannot create data dir {}: {e}", config.data_dir.display()))?;
     let meta_dir = config.data_dir.join("meta");
@@ -119,11 +119,12 @@ pub async fn run(config: Config) -> Result<(), String> {
         },
         bucket_policies: Default::default(),
     });
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let endpoint = format!("http://{local}");
+    let scheme = if acceptor.is_some() { "https" } else { "http" };
+    let (primary, endpoint) = bind(config.listen, scheme).await?;
+    let plain = match config.http_listen {
+        Some(addr) => Some(bind(addr, "http").await?),
+        None => None,
+    };
     if let Some(path) = &bootstrap.generated_at {
         // Printed, never logged: logs are collected and kept; this is shown once.
         println!(
@@ -133,6 +134,10 @@ pub async fn run(config: Config) -> Result<(), String> {
     }
     println!("rampart listening on {endpoint}");
     tracing::info!(%endpoint, region = %config.region, "listening");
+    if let Some((_, endpoint)) = &plain {
+        println!("rampart listening on {endpoint}");
+        tracing::info!(%endpoint, "listening");
+    }
 
     tokio::spawn(async move {
         match engine.reclaim_orphaned_blobs(started).await {
@@ -142,8 +147,12 @@ pub async fn run(config: Config) -> Result<(), String> {
         }
     });
 
-    serve(
-        listener,
+    listener::serve(
+        Listener {
+            tcp: primary,
+            tls: acceptor,
+        },
+        plain.map(|(tcp, _)| Listener { tcp, tls: None }),
         rampart_api::router(state),
         config.header_read_timeout,
     )
@@ -152,74 +161,12 @@ pub async fn run(config: Config) -> Result<(), String> {
     Ok(())
 }
 
-async fn serve(listener: TcpListener, router: axum::Router, header_read_timeout: Duration) {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_read_timeout)
-        .max_headers(MAX_HEADERS);
-    let graceful = GracefulShutdown::new();
-    let shutdown = shutdown_signal();
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        if let Err(e) = stream.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-        // The peer's address becomes `aws:SourceIp` for every request on this connection.
-        let service = TowerToHyperService::new(router.clone().map_request(
-            move |mut request: hyper::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(PeerAddr(peer));
-                request
-            },
-        ));
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
-            tracing::warn!("connections still open after the grace period; closing them");
-        }
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down");
+/// A listening socket on `addr`, and the endpoint URL it serves (with the port chosen if
+/// `addr` asked for port 0).
+async fn bind(addr: std::net::SocketAddr, scheme: &str) -> Result<(TcpListener, String), String> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    Ok((listener, format!("{scheme}://{local}")))
 }

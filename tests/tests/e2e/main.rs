@@ -29,3 +29,4 @@ mod sse;
 mod startup;
 mod sts;
 mod tagging;
+mod tls;

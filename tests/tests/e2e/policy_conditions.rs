@@ -28,8 +28,9 @@ async fn secure_transport_source_ip_and_prefix_conditions() {
     let alice = user_with_key(&server, "alice").await;
     let alice_arn = format!("arn:aws:iam::{account}:user/alice");
 
-    // The common "deny plain HTTP" statement: this server speaks plain HTTP here, so
-    // aws:SecureTransport is false and everyone, the owner's root included, is refused.
+    // The common "deny plain HTTP" statement: this server is started without TLS, so
+    // aws:SecureTransport is false and everyone, the owner's root included, is refused
+    // (tls.rs shows the same statement letting HTTPS through).
     s3.put_bucket_policy()
         .bucket(&bucket)
         .policy(document(serde_json::json!([{

@@ -75,7 +75,7 @@ impl Post {
         .field("key", key)
     }
 
-    fn field(mut self, name: &str, value: &str) -> Self {
+    pub fn field(mut self, name: &str, value: &str) -> Self {
         self.conditions.push(format!(
             "[\"eq\", {}, {}]",
             json(&format!("${name}")),
@@ -148,15 +148,22 @@ impl Post {
     pub async fn send(&self, port: u16) -> RawResponse {
         send_form(port, &self.bucket, self.body()).await
     }
+
+    /// The form as a request to send (over TLS, say).
+    pub fn request(&self) -> RawRequest {
+        form_request(&self.bucket, self.body())
+    }
 }
 
 async fn send_form(port: u16, bucket: &str, form: MultipartForm) -> RawResponse {
+    form_request(bucket, form).send(port).await
+}
+
+fn form_request(bucket: &str, form: MultipartForm) -> RawRequest {
     let content_type = form.content_type();
     RawRequest::new("POST", &format!("/{bucket}"))
         .header("content-type", &content_type)
         .body(form.finish())
-        .send(port)
-        .await
 }
 
 async fn server_with_bucket(tag: &str) -> (Server, String) {

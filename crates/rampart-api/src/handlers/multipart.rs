@@ -242,7 +242,12 @@ const LOCATION_KEY: &AsciiSet = &NON_ALPHANUMERIC
 fn location(ctx: &RequestCtx) -> Result<String, ApiError> {
     let host = headers::get(&ctx.headers, "host")?.unwrap_or("localhost");
     let key = utf8_percent_encode(ctx.key()?.as_str(), LOCATION_KEY);
-    Ok(format!("http://{host}/{}/{key}", ctx.bucket()?))
+    let scheme = if ctx.info.secure_transport {
+        "https"
+    } else {
+        "http"
+    };
+    Ok(format!("{scheme}://{host}/{}/{key}", ctx.bucket()?))
 }
 
 pub async fn complete_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiError> {

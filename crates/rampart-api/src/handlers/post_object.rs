@@ -506,6 +506,7 @@ fn object_url(ctx: &RequestCtx, bucket: &BucketName, key: &ObjectKey) -> String 
         .flatten()
         .unwrap_or("localhost");
     let scheme = match headers::get(&ctx.headers, "x-forwarded-proto") {
+        _ if ctx.info.secure_transport => "https",
         Ok(Some(p)) if p.eq_ignore_ascii_case("https") => "https",
         _ => "http",
     };
