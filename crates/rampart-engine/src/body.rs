@@ -13,7 +13,8 @@ use crate::checksum::{ChecksumAlgorithm, ChecksumHasher, ExpectedChecksum, Expec
 use crate::hash::{OffloadedDigest, StreamDigest};
 use crate::limits::INLINE_OBJECT_MAX;
 use crate::records::DataRef;
-use crate::sse::{SealedKey, seal_all, sealing_stream};
+use crate::sse::SealedKey;
+use crate::sse_stream::{seal_all, sealing_stream};
 use crate::{Engine, EngineError, Md5};
 
 /// What the client declared about the body, checked as it streams.

@@ -24,6 +24,7 @@ mod readers;
 mod reclaim;
 mod records;
 pub mod sse;
+mod sse_stream;
 pub mod tagging;
 mod time;
 

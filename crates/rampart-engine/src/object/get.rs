@@ -6,7 +6,7 @@ use rampart_store::{BlobId, ByteStream, StoreError};
 use rampart_types::{BucketName, ByteRange};
 
 use crate::records::{DataRef, PartRef};
-use crate::sse::{open_all, opening_stream};
+use crate::sse_stream::{open_all, opening_stream};
 use crate::{Engine, EngineError, ObjectRecord, ReadConditions, keys};
 
 /// Attempts to open an object's data before giving up; each retry means a concurrent writer
