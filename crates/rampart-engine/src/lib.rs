@@ -15,6 +15,7 @@ pub mod cors;
 mod crc_combine;
 mod error;
 pub mod hash;
+pub mod key_provider;
 mod keys;
 mod list;
 pub mod multipart;
