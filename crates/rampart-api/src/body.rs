@@ -40,10 +40,13 @@ pub fn verified_stream(
     trailer: Option<TrailerSink>,
     idle_timeout: Duration,
 ) -> ByteStream {
-    let raw: ByteStream = Box::pin(IdleTimeout::new(
-        body.into_data_stream().map_err(std::io::Error::other),
-        idle_timeout,
-    ));
+    let raw: ByteStream = Box::pin(DrainOnDrop {
+        inner: Some(Box::pin(IdleTimeout::new(
+            body.into_data_stream().map_err(std::io::Error::other),
+            idle_timeout,
+        ))),
+        read: 0,
+    });
     match check {
         BodyCheck::None => raw,
         BodyCheck::Sha256(expected) => Box::pin(Sha256Verified {
@@ -61,6 +64,59 @@ pub fn verified_stream(
             inner_done: false,
             finished: false,
         }),
+    }
+}
+
+/// The most of a body a request refused mid-way still reads (and discards), counting what was
+/// read before: a client still sending then reads the error, rather than a connection reset
+/// mid-upload. Larger bodies are not worth the bandwidth; their connection is closed.
+const DRAIN_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// A raw body that, when dropped before its end (the request failed before the body was
+/// read), reads the rest in the background up to [`DRAIN_LIMIT`].
+struct DrainOnDrop {
+    /// `None` once the body has ended.
+    inner: Option<ByteStream>,
+    read: u64,
+}
+
+impl Stream for DrainOnDrop {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let Some(inner) = this.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let polled = inner.as_mut().poll_next(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(chunk))) => this.read += chunk.len() as u64,
+            Poll::Ready(None | Some(Err(_))) => this.inner = None,
+            Poll::Pending => {}
+        }
+        polled
+    }
+}
+
+impl Drop for DrainOnDrop {
+    fn drop(&mut self) {
+        let Some(mut inner) = self.inner.take() else {
+            return;
+        };
+        let mut read = self.read;
+        if read > DRAIN_LIMIT {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                while let Some(Ok(chunk)) = inner.next().await {
+                    read += chunk.len() as u64;
+                    if read > DRAIN_LIMIT {
+                        break;
+                    }
+                }
+            });
+        }
     }
 }
 

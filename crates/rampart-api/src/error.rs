@@ -220,9 +220,44 @@ impl From<EngineError> for ApiError {
             EngineError::Body(io) => ApiError::from_io(io),
             EngineError::Store(store) => ApiError::internal(format!("storage: {store}")),
             EngineError::Internal(detail) => ApiError::internal(detail),
+            EngineError::SseCustomerKeyRequired => ApiError::with_message(
+                C::InvalidRequest,
+                "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.",
+            ),
+            EngineError::SseParametersNotApplicable => ApiError::with_message(
+                C::InvalidRequest,
+                "The encryption parameters are not applicable to this object.",
+            ),
+            EngineError::SseCustomerKeyMismatch => ApiError {
+                detail: Some("the SSE-C key does not match the object's".into()),
+                ..ApiError::new(C::AccessDenied)
+            },
+            EngineError::EncryptionTypeBlocked(kind) => ApiError {
+                detail: Some(format!(
+                    "{kind} writes are blocked by the bucket's encryption configuration"
+                )),
+                ..ApiError::new(C::AccessDenied)
+            },
+            EngineError::Kms(e) => kms_error(e),
             EngineError::DataCorrupted(detail) => {
                 ApiError::internal(format!("stored data failed authentication: {detail}"))
             }
         }
+    }
+}
+
+/// A KMS refusal as S3 reports it when it uses a key on the caller's behalf.
+fn kms_error(e: rampart_engine::key_provider::KmsUseError) -> ApiError {
+    use rampart_engine::key_provider::KmsUseError as K;
+    match e {
+        K::NotFound(m) => ApiError::with_message(S3ErrorCode::KmsNotFound, m),
+        K::Disabled(m) => ApiError::with_message(S3ErrorCode::KmsDisabled, m),
+        K::InvalidState(m) => ApiError::with_message(S3ErrorCode::KmsInvalidState, m),
+        K::InvalidCiphertext(m) => ApiError::with_message(S3ErrorCode::KmsInvalidCiphertext, m),
+        K::AccessDenied(m) => ApiError {
+            detail: Some(m),
+            ..ApiError::new(S3ErrorCode::AccessDenied)
+        },
+        K::Internal(m) => ApiError::internal(format!("KMS: {m}")),
     }
 }

@@ -3,14 +3,25 @@
 
 use http::StatusCode;
 
+/// A code's wire name: its identifier, or the literal given with `as` (codes with a dot, such
+/// as `KMS.DisabledException`).
+macro_rules! code_name {
+    ($code:ident) => {
+        stringify!($code)
+    };
+    ($code:ident $name:literal) => {
+        $name
+    };
+}
+
 macro_rules! s3_error_codes {
-    ($($code:ident => $status:ident, $message:literal;)*) => {
+    ($($code:ident $(as $name:literal)? => $status:ident, $message:literal;)*) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum S3ErrorCode { $($code),* }
 
         impl S3ErrorCode {
             pub fn as_str(self) -> &'static str {
-                match self { $(Self::$code => stringify!($code)),* }
+                match self { $(Self::$code => code_name!($code $($name)?)),* }
             }
 
             pub fn status(self) -> StatusCode {
@@ -54,6 +65,11 @@ s3_error_codes! {
     InvalidPolicyDocument => BAD_REQUEST, "The content of the form does not meet the conditions specified in the policy document.";
     InvalidRange => RANGE_NOT_SATISFIABLE, "The requested range is not satisfiable";
     InvalidRequest => BAD_REQUEST, "Invalid Request";
+    InvalidEncryptionAlgorithmError => BAD_REQUEST, "The encryption request that you specified is not valid. The valid value is AES256.";
+    KmsDisabled as "KMS.DisabledException" => BAD_REQUEST, "The KMS key is disabled.";
+    KmsNotFound as "KMS.NotFoundException" => BAD_REQUEST, "The KMS key does not exist.";
+    KmsInvalidState as "KMS.KMSInvalidStateException" => BAD_REQUEST, "The KMS key is not in a valid state for this request.";
+    KmsInvalidCiphertext as "KMS.InvalidCiphertextException" => BAD_REQUEST, "The object's data key could not be decrypted by the KMS.";
     InvalidStorageClass => BAD_REQUEST, "The storage class you specified is not valid";
     InvalidTag => BAD_REQUEST, "The tag provided was not a valid tag.";
     InvalidToken => BAD_REQUEST, "The provided token is malformed or otherwise invalid.";

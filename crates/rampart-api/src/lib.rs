@@ -43,6 +43,8 @@ pub struct ApiConfig {
     pub body_idle_timeout: Duration,
     /// The largest request header section accepted (S3: 8 KiB).
     pub max_header_bytes: usize,
+    /// Accept SSE-C keys over plain HTTP from loopback clients (S3 refuses them without TLS).
+    pub allow_plain_http_from_loopback: bool,
 }
 
 impl ApiConfig {

@@ -45,6 +45,12 @@ pub struct RequestCtx {
 }
 
 impl RequestCtx {
+    /// Lets the body of a request refused before its handler read it drain in the background
+    /// (see `body::verified_stream`).
+    fn discard_unread_body(&self) {
+        drop(self.take_body(None));
+    }
+
     /// The verified body stream. Called at most once, by the handler that consumes a body.
     pub fn take_body(&self, trailer: Option<TrailerSink>) -> rampart_store::ByteStream {
         let taken = self.body.lock().ok().and_then(|mut body| body.take());
@@ -341,11 +347,17 @@ async fn dispatch(
         key,
         body: std::sync::Mutex::new(Some((body, authenticated.body_check))),
     };
-    if !self_authenticating {
-        ctx.authorize(ctx.endpoint, None).await?;
+    let result = async {
+        if !self_authenticating {
+            ctx.authorize(ctx.endpoint, None).await?;
+        }
+        check_expected_owner(&ctx.headers, ctx.bucket_record.as_ref())?;
+        handlers::handle(&ctx).await
     }
-    check_expected_owner(&ctx.headers, ctx.bucket_record.as_ref())?;
-    let result = handlers::handle(&ctx).await;
+    .await;
+    if result.is_err() {
+        ctx.discard_unread_body();
+    }
     let result = match result {
         Err(e) if e.code == S3ErrorCode::NoSuchKey => Err(hide_missing_key(&ctx, e).await),
         other => other,

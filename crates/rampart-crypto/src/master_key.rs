@@ -44,7 +44,7 @@ impl MasterKey {
         Ok(Self::from_array(Zeroizing::new(array)))
     }
 
-    fn from_array(bytes: Zeroizing<[u8; KEY_LEN]>) -> Self {
+    pub(crate) fn from_array(bytes: Zeroizing<[u8; KEY_LEN]>) -> Self {
         let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(bytes.as_ref()));
         Self { bytes, cipher }
     }

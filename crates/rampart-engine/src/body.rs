@@ -13,7 +13,7 @@ use crate::checksum::{ChecksumAlgorithm, ChecksumHasher, ExpectedChecksum, Expec
 use crate::hash::{OffloadedDigest, StreamDigest};
 use crate::limits::INLINE_OBJECT_MAX;
 use crate::records::DataRef;
-use crate::sse::SealedKey;
+use crate::sse::{Kek, SealedKey, start_sealing};
 use crate::sse_stream::{seal_all, sealing_stream};
 use crate::{Engine, EngineError, Md5};
 
@@ -30,8 +30,8 @@ pub(crate) struct BodySpec {
     pub store_algorithm: ChecksumAlgorithm,
     /// Always write a blob, however small (multipart parts are referenced as blobs).
     pub force_blob: bool,
-    /// Seal the data at rest.
-    pub encryption: Option<crate::sse::ServerSideEncryption>,
+    /// Seal the data at rest, each blob's data key wrapped by this key.
+    pub encryption: Option<Kek>,
 }
 
 #[derive(Debug)]
@@ -264,7 +264,8 @@ impl Engine {
         mut body: ByteStream,
         spec: BodySpec,
     ) -> Result<Ingested, EngineError> {
-        let sealing = self.start_sealing(spec.encryption)?;
+        let kek = spec.encryption.clone();
+        let sealing = start_sealing(kek.as_ref())?;
         let (mut verifier, mut hashers) = Verifier::new(spec);
         let mut head = BytesMut::new();
         // Small bodies are hashed in place; only a body that outgrows the inline limit moves
@@ -290,7 +291,7 @@ impl Engine {
                             (!bytes.is_empty()).then_some(Ok(bytes)),
                         )))
                         .await?;
-                    let sealed = self.wrap_stored_key(key.as_ref(), &info.id).await?;
+                    let sealed = wrap(kek.as_ref(), key.as_ref(), &info.id);
                     return Ok(Ingested {
                         data: DataRef::Blob(info.id),
                         inline: None,
@@ -301,12 +302,11 @@ impl Engine {
                 None => {
                     let digests = verifier.finish(hashers)?;
                     let id = BlobId::generate();
-                    let (bytes, sealed) = match sealing {
-                        Some((encryptor, key)) => {
-                            (seal_all(encryptor, &head), Some(self.wrap_key(&key, &id)?))
-                        }
+                    let (bytes, key) = match sealing {
+                        Some((encryptor, key)) => (seal_all(encryptor, &head), Some(key)),
                         None => (head.freeze(), None),
                     };
+                    let sealed = wrap(kek.as_ref(), key.as_ref(), &id);
                     return Ok(Ingested {
                         data: DataRef::Inline(id),
                         inline: Some(bytes),
@@ -333,7 +333,7 @@ impl Engine {
         let digests = result.lock().ok().and_then(|mut slot| slot.take());
         match digests {
             Some(digests) => Ok(Ingested {
-                sealed: self.wrap_stored_key(key.as_ref(), &info.id).await?,
+                sealed: wrap(kek.as_ref(), key.as_ref(), &info.id),
                 data: DataRef::Blob(info.id),
                 inline: None,
                 digests,
@@ -349,23 +349,11 @@ impl Engine {
     }
 }
 
-impl Engine {
-    /// Wraps the data key of a blob just written; if that fails, the blob is deleted (nothing
-    /// references it yet).
-    async fn wrap_stored_key(
-        &self,
-        key: Option<&rampart_crypto::segment::DataKey>,
-        id: &BlobId,
-    ) -> Result<Option<SealedKey>, EngineError> {
-        let Some(key) = key else {
-            return Ok(None);
-        };
-        match self.wrap_key(key, id) {
-            Ok(sealed) => Ok(Some(sealed)),
-            Err(e) => {
-                let _ = self.blobs.delete(id).await;
-                Err(e)
-            }
-        }
-    }
+/// The wrapped data key of data just sealed.
+fn wrap(
+    kek: Option<&Kek>,
+    key: Option<&rampart_crypto::segment::DataKey>,
+    id: &BlobId,
+) -> Option<SealedKey> {
+    Some(kek?.wrap(key?, id))
 }

@@ -77,6 +77,23 @@ pub enum EngineError {
     Store(#[source] StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+    /// An SSE-C object read (or an SSE-C upload's part written) without the customer key.
+    #[error(
+        "the object was stored using a form of server side encryption; the correct parameters must be provided to retrieve the object"
+    )]
+    SseCustomerKeyRequired,
+    /// SSE-C parameters on a request for data that is not SSE-C encrypted.
+    #[error("the encryption parameters are not applicable to this object")]
+    SseParametersNotApplicable,
+    /// The customer key given is not the one the data was written with (403).
+    #[error("the customer key does not match the key the object was encrypted with")]
+    SseCustomerKeyMismatch,
+    /// The bucket's encryption configuration blocks writes with this encryption type (403).
+    #[error("writes with {0} are blocked by the bucket's encryption configuration")]
+    EncryptionTypeBlocked(&'static str),
+    /// The KMS refused to make or open a data key.
+    #[error("KMS: {0}")]
+    Kms(#[from] crate::key_provider::KmsUseError),
     /// Stored data failed authentication (damaged or tampered with): never served.
     #[error("stored data failed authentication: {0}")]
     DataCorrupted(String),

@@ -32,6 +32,7 @@ fn engine() -> (Engine, Arc<MemoryBlobStore>) {
             sse: rampart_engine::sse::SseConfig {
                 master_key: Some(std::sync::Arc::new(rampart_crypto::MasterKey::generate())),
                 encrypt_by_default: true,
+                block_sse_c_by_default: true,
             },
         },
     );
@@ -62,6 +63,7 @@ fn put_input(bucket: &BucketName, key: &str, data: Vec<u8>) -> PutObjectInput {
         owner: owner(),
         acl: None,
         encryption: None,
+        kms: None,
     }
 }
 
@@ -73,6 +75,7 @@ async fn read(engine: &Engine, bucket: &BucketName, key: &str) -> Result<Vec<u8>
             range: None,
             part_number: None,
             conditions: Default::default(),
+            keys: Default::default(),
         })
         .await?;
     let mut body = out.body;

@@ -32,6 +32,7 @@ async fn setup() -> (Engine, Arc<MemoryBlobStore>, BucketName) {
             sse: rampart_engine::sse::SseConfig {
                 master_key: Some(std::sync::Arc::new(rampart_crypto::MasterKey::generate())),
                 encrypt_by_default: true,
+                block_sse_c_by_default: true,
             },
         },
     );
@@ -62,6 +63,7 @@ async fn create(engine: &Engine, bucket: &BucketName) -> String {
             },
             acl: None,
             encryption: None,
+            kms: None,
         })
         .await
         .unwrap()
@@ -86,6 +88,7 @@ async fn part(
             declared_len: Some(len),
             content_md5: None,
             checksum: None,
+            keys: Default::default(),
         })
         .await?;
     Ok(CompletedPart {

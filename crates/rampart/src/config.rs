@@ -58,6 +58,18 @@ pub struct ServeArgs {
     /// [default: true, as S3 does since 2023].
     #[arg(long, env = "RAMPART_ENCRYPT_BY_DEFAULT", value_name = "BOOL")]
     pub encrypt_by_default: Option<bool>,
+    /// Whether buckets without an encryption configuration refuse SSE-C writes
+    /// [default: true, as S3 does for buckets made since April 2026].
+    #[arg(long, env = "RAMPART_BLOCK_SSE_C_BY_DEFAULT", value_name = "BOOL")]
+    pub block_sse_c_by_default: Option<bool>,
+    /// Accept over plain HTTP, from loopback clients only, what S3 accepts only over TLS
+    /// (SSE-C keys): for local development [default: false].
+    #[arg(
+        long,
+        env = "RAMPART_ALLOW_PLAIN_HTTP_FROM_LOOPBACK",
+        value_name = "BOOL"
+    )]
+    pub allow_plain_http_from_loopback: Option<bool>,
     /// Shortest STS session accepted, in seconds [default: 900, as AWS].
     #[arg(long, env = "RAMPART_STS_MIN_DURATION_SECS", value_name = "SECS")]
     pub sts_min_duration_secs: Option<u64>,
@@ -98,6 +110,7 @@ struct FileConfig {
 #[serde(deny_unknown_fields)]
 struct EncryptionFile {
     by_default: Option<bool>,
+    block_sse_c_by_default: Option<bool>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -105,6 +118,7 @@ struct EncryptionFile {
 struct TlsFile {
     cert: Option<PathBuf>,
     key: Option<PathBuf>,
+    allow_plain_http_from_loopback: Option<bool>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -149,6 +163,8 @@ pub struct Config {
     pub max_header_bytes: usize,
     pub sts_min_duration: Duration,
     pub encrypt_by_default: bool,
+    pub block_sse_c_by_default: bool,
+    pub allow_plain_http_from_loopback: bool,
 }
 
 /// AWS's shortest AssumeRole / GetSessionToken duration.
@@ -259,6 +275,14 @@ impl Config {
                 .encrypt_by_default
                 .or(file.encryption.by_default)
                 .unwrap_or(true),
+            block_sse_c_by_default: args
+                .block_sse_c_by_default
+                .or(file.encryption.block_sse_c_by_default)
+                .unwrap_or(true),
+            allow_plain_http_from_loopback: args
+                .allow_plain_http_from_loopback
+                .or(file.tls.allow_plain_http_from_loopback)
+                .unwrap_or(false),
         })
     }
 }

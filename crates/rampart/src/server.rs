@@ -71,6 +71,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             sse: rampart_engine::sse::SseConfig {
                 master_key: Some(master_key.clone()),
                 encrypt_by_default: config.encrypt_by_default,
+                block_sse_c_by_default: config.block_sse_c_by_default,
             },
         },
     );
@@ -116,6 +117,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             domain: config.domain.clone(),
             body_idle_timeout: config.body_idle_timeout,
             max_header_bytes: config.max_header_bytes,
+            allow_plain_http_from_loopback: config.allow_plain_http_from_loopback,
         },
         bucket_policies: Default::default(),
     });

@@ -26,6 +26,7 @@ mod post_object;
 mod protocol;
 mod public_access;
 mod sse;
+mod sse_c;
 mod startup;
 mod sts;
 mod tagging;

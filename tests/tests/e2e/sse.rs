@@ -315,7 +315,9 @@ async fn bucket_encryption_configuration_round_trips() {
     // With the server's default off, a bucket without a configuration stores plain blobs and
     // says so; a configuration turns encryption back on for it.
     let plain = Server::start_with(ServerOptions {
-        config_toml: Some("[encryption]\nby_default = false\n".into()),
+        config_toml: Some(
+            "[encryption]\nby_default = false\nblock_sse_c_by_default = false\n".into(),
+        ),
         ..ServerOptions::default()
     });
     let s3 = plain.client();
@@ -336,6 +338,27 @@ async fn bucket_encryption_configuration_round_trips() {
         put_bytes(&s3, &bucket, "sealed", b"s").await,
         Some(ServerSideEncryption::Aes256)
     );
+
+    // Encryption off but SSE-C blocked (the default): the configuration is the block alone.
+    let blocking = Server::start_with(ServerOptions {
+        config_toml: Some("[encryption]\nby_default = false\n".into()),
+        ..ServerOptions::default()
+    });
+    let s3 = blocking.client();
+    let bucket = create_bucket(&s3, "sse-off-blocked").await;
+    let config = s3
+        .get_bucket_encryption()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    let rule = &config
+        .server_side_encryption_configuration()
+        .unwrap()
+        .rules()[0];
+    assert!(rule.apply_server_side_encryption_by_default().is_none());
+    assert!(rule.blocked_encryption_types().is_some());
+    assert_eq!(put_bytes(&s3, &bucket, "plain", b"p").await, None);
 }
 
 #[tokio::test]
@@ -398,7 +421,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+pub(crate) fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
     files_under(dir)
         .into_iter()
         .filter(|path| {
@@ -448,7 +471,7 @@ async fn no_plaintext_reaches_the_disk() {
     assert!(!files_containing(plain.data_dir(), &marker).is_empty());
 }
 
-fn rand_seed() -> u64 {
+pub(crate) fn rand_seed() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)

@@ -74,6 +74,7 @@ pub async fn get_object_attributes(ctx: &RequestCtx) -> Result<Response, ApiErro
             range: None,
             part_number: None,
             conditions: headers::read_conditions(&ctx.headers, "")?,
+            keys: super::sse_headers::key_access(ctx)?,
         })
         .await?;
     let record = head.record;

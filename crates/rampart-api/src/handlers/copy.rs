@@ -2,14 +2,17 @@
 
 use axum::response::Response;
 use http::StatusCode;
+use rampart_engine::sse::KeyAccess;
 use rampart_engine::{CopyObjectInput, CopySource, MetadataDirective, TaggingDirective};
 use rampart_types::BucketName;
 
 use crate::authz::{self, s3_actions::ResourceKind};
 use crate::error::{ApiError, S3ErrorCode};
 use crate::handlers::acl::object_acl_from_headers;
-use crate::handlers::encryption::{requested_encryption, set_encryption_header};
 use crate::handlers::object::{reject_unsupported_write_headers, storage_class};
+use crate::handlers::sse_headers::{
+    CustomerKeyHeaders, Echo, customer_key, kms_for, requested_encryption, set_encryption_headers,
+};
 use crate::headers;
 use crate::response;
 use crate::router::Endpoint;
@@ -160,7 +163,11 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         condition: headers::write_condition(&ctx.headers)?,
         owner: acl.owner,
         acl: acl.acl,
-        encryption: requested_encryption(&ctx.headers)?,
+        encryption: requested_encryption(ctx, &ctx.headers)?,
+        keys: KeyAccess {
+            customer: customer_key(ctx, &ctx.headers, CustomerKeyHeaders::CopySource)?,
+            kms: kms_for(ctx),
+        },
         source: source.clone(),
     };
     let output = ctx.state.engine.copy_object(input).await.map_err(|e| {
@@ -173,7 +180,7 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     })?;
     let doc = CopyObjectResult::new(timestamp(output.last_modified), output.etag.quoted());
     let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
-    set_encryption_header(&mut r, output.encryption)?;
+    set_encryption_headers(&mut r, output.encryption.as_ref(), Echo::Write)?;
     Ok(r)
 }
 

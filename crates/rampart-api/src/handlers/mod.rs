@@ -16,6 +16,7 @@ mod ownership;
 mod post_object;
 mod public_access;
 mod service;
+pub(crate) mod sse_headers;
 mod tagging;
 
 pub(crate) use list::encoder as list_encoder;

@@ -15,8 +15,11 @@ use crate::body::read_body_limited;
 use crate::error::{ApiError, S3ErrorCode};
 use crate::handlers::acl::object_acl_from_headers;
 use crate::handlers::copy::{authorize_copy_source, parse_copy_source};
-use crate::handlers::encryption::{requested_encryption, set_encryption_header};
 use crate::handlers::object::{reject_unsupported_write_headers, storage_class};
+use crate::handlers::sse_headers::{
+    CustomerKeyHeaders, Echo, customer_key, key_access, kms_for, requested_encryption,
+    set_encryption_headers,
+};
 use crate::handlers::{int_param, list_encoder};
 use crate::headers;
 use crate::response;
@@ -131,7 +134,8 @@ pub async fn create_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiEr
             owner: acl.owner,
             initiator: initiator_of(&ctx.principal)?,
             acl: acl.acl,
-            encryption: requested_encryption(&ctx.headers)?,
+            encryption: requested_encryption(ctx, &ctx.headers)?,
+            kms: kms_for(ctx),
         })
         .await?;
     let doc = InitiateMultipartUploadResult::new(
@@ -140,7 +144,7 @@ pub async fn create_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiEr
         upload.upload_id.clone(),
     );
     let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
-    set_encryption_header(&mut r, upload.encryption)?;
+    set_encryption_headers(&mut r, upload.encryption.as_ref(), Echo::Write)?;
     if let Some((algorithm, kind)) = upload.checksum {
         response::set(&mut r, "x-amz-checksum-algorithm", algorithm.name())?;
         response::set(&mut r, "x-amz-checksum-type", kind.name())?;
@@ -171,12 +175,13 @@ pub async fn upload_part(ctx: &RequestCtx) -> Result<Response, ApiError> {
         declared_len: Some(declared_len),
         content_md5: headers::content_md5(&ctx.headers)?,
         checksum,
+        keys: key_access(ctx)?,
         body: ctx.take_body(trailer),
     };
     let out = ctx.state.engine.upload_part(input).await?;
     let mut r = response::empty(StatusCode::OK);
     response::set(&mut r, "etag", &out.etag.quoted())?;
-    set_encryption_header(&mut r, out.encryption)?;
+    set_encryption_headers(&mut r, out.encryption.as_ref(), Echo::Read)?;
     part_checksum_header(&mut r, &out)?;
     Ok(r)
 }
@@ -209,6 +214,8 @@ pub async fn upload_part_copy(ctx: &RequestCtx) -> Result<Response, ApiError> {
             part_number: part_number(ctx)?,
             source_conditions: headers::read_conditions(&ctx.headers, "x-amz-copy-source-")?,
             source_range,
+            keys: key_access(ctx)?,
+            source_customer_key: customer_key(ctx, &ctx.headers, CustomerKeyHeaders::CopySource)?,
             source: source.clone(),
         })
         .await
@@ -227,7 +234,7 @@ pub async fn upload_part_copy(ctx: &RequestCtx) -> Result<Response, ApiError> {
         ChecksumFields::of_raw(*algorithm, raw),
     );
     let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
-    set_encryption_header(&mut r, out.encryption)?;
+    set_encryption_headers(&mut r, out.encryption.as_ref(), Echo::Read)?;
     Ok(r)
 }
 
@@ -315,23 +322,16 @@ pub async fn complete_multipart_upload(ctx: &RequestCtx) -> Result<Response, Api
     let record = ctx
         .state
         .engine
-        .head_object(&rampart_engine::ReadRequest {
-            bucket: ctx.bucket()?.clone(),
-            key: ctx.key()?.as_str().to_owned(),
-            range: None,
-            part_number: None,
-            conditions: Default::default(),
-        })
+        .object_record(ctx.bucket()?, ctx.key()?.as_str())
         .await
         .ok()
-        .map(|h| h.record)
         .filter(|r| r.etag == output.etag);
     if let Some((algorithm, value, kind)) = record.as_ref().and_then(|r| r.checksum_header()) {
         doc.set_checksum(ChecksumFields::of(algorithm, value));
         doc.checksum_type = Some(kind.name());
     }
     let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
-    set_encryption_header(&mut r, output.encryption)?;
+    set_encryption_headers(&mut r, output.encryption.as_ref(), Echo::Read)?;
     Ok(r)
 }
 

@@ -11,7 +11,9 @@ use rampart_types::ByteRange;
 use crate::error::{ApiError, S3ErrorCode};
 use crate::handlers::acl::object_acl_from_headers;
 use crate::handlers::check_version_id;
-use crate::handlers::encryption::{requested_encryption, set_encryption_header};
+use crate::handlers::sse_headers::{
+    Echo, key_access, requested_encryption, set_encryption_headers,
+};
 use crate::headers;
 use crate::response;
 use crate::service::RequestCtx;
@@ -31,14 +33,6 @@ const ARCHIVAL_STORAGE_CLASSES: &[&str] = &["GLACIER", "DEEP_ARCHIVE"];
 /// Headers whose features are not built yet: refusing them beats silently ignoring a request
 /// to encrypt, tag or lock data.
 const UNSUPPORTED_WRITE_HEADERS: &[(&str, &str)] = &[
-    (
-        "x-amz-server-side-encryption-customer-algorithm",
-        "Server-side encryption with customer keys",
-    ),
-    (
-        "x-amz-server-side-encryption-aws-kms-key-id",
-        "Server-side encryption with KMS keys",
-    ),
     ("x-amz-object-lock-mode", "Object Lock"),
     ("x-amz-object-lock-retain-until-date", "Object Lock"),
     ("x-amz-object-lock-legal-hold", "Object Lock"),
@@ -92,13 +86,14 @@ pub async fn put_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         condition: headers::write_condition(&ctx.headers)?,
         owner: acl.owner,
         acl: acl.acl,
-        encryption: requested_encryption(&ctx.headers)?,
+        encryption: requested_encryption(ctx, &ctx.headers)?,
+        kms: super::sse_headers::kms_for(ctx),
         body: ctx.take_body(trailer),
     };
     let output = ctx.state.engine.put_object(input).await?;
     let mut r = response::empty(StatusCode::OK);
     response::set(&mut r, "etag", &output.etag.quoted())?;
-    set_encryption_header(&mut r, output.encryption)?;
+    set_encryption_headers(&mut r, output.encryption.as_ref(), Echo::Write)?;
     if let Some((algorithm, value)) = &output.checksum {
         set_checksum(&mut r, *algorithm, value)?;
     }
@@ -142,6 +137,7 @@ fn read_request(ctx: &RequestCtx) -> Result<ReadRequest, ApiError> {
         range,
         part_number,
         conditions: headers::read_conditions(&ctx.headers, "")?,
+        keys: key_access(ctx)?,
     })
 }
 
@@ -241,7 +237,7 @@ fn object_headers(
         h.content_type.as_deref().unwrap_or("binary/octet-stream"),
     )?;
     response::set(r, "etag", &record.etag.quoted())?;
-    set_encryption_header(r, record.encryption)?;
+    set_encryption_headers(r, record.encryption.as_ref(), Echo::Read)?;
     response::set(
         r,
         "last-modified",

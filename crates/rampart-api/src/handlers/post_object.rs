@@ -185,7 +185,8 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         condition: WriteCondition::None,
         owner: acl.owner,
         acl: acl.acl,
-        encryption: super::encryption::requested_encryption(&object_headers)?,
+        encryption: super::sse_headers::requested_encryption(ctx, &object_headers)?,
+        kms: super::sse_headers::kms_for(ctx),
         body: Box::pin(FileStream {
             field: file,
             range: size_range,

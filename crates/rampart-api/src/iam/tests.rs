@@ -42,6 +42,7 @@ pub(crate) async fn state() -> Arc<AppState> {
             domain: None,
             body_idle_timeout: ApiConfig::DEFAULT_BODY_IDLE_TIMEOUT,
             max_header_bytes: ApiConfig::DEFAULT_MAX_HEADER_BYTES,
+            allow_plain_http_from_loopback: false,
         },
         bucket_policies: Default::default(),
     })

@@ -1,6 +1,7 @@
 //! `<ServerSideEncryptionConfiguration>`: PutBucketEncryption bodies and GetBucketEncryption
 //! responses.
 
+use rampart_engine::sse::{BucketEncryption, DefaultAlgorithm};
 use serde::{Deserialize, Serialize};
 
 use super::S3_NAMESPACE;
@@ -16,7 +17,11 @@ pub struct EncryptionConfigurationXml {
 
 #[derive(Serialize, Deserialize, Debug, Default)]
 pub struct EncryptionRuleXml {
-    #[serde(rename = "ApplyServerSideEncryptionByDefault", default)]
+    #[serde(
+        rename = "ApplyServerSideEncryptionByDefault",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default: Option<ApplyByDefaultXml>,
     #[serde(
         rename = "BucketKeyEnabled",
@@ -51,16 +56,23 @@ pub struct BlockedEncryptionTypesXml {
 }
 
 impl EncryptionConfigurationXml {
-    pub fn new(algorithm: &str, bucket_key_enabled: bool) -> Self {
+    pub fn from_config(config: &BucketEncryption) -> Self {
+        let default = config.algorithm.map(|algorithm| ApplyByDefaultXml {
+            algorithm: match algorithm {
+                DefaultAlgorithm::Aes256 => "AES256",
+                DefaultAlgorithm::AwsKms => "aws:kms",
+            }
+            .to_owned(),
+            kms_key_id: config.kms_key_id.clone(),
+        });
         Self {
             xmlns: S3_NAMESPACE,
             rules: vec![EncryptionRuleXml {
-                default: Some(ApplyByDefaultXml {
-                    algorithm: algorithm.to_owned(),
-                    kms_key_id: None,
+                default,
+                bucket_key_enabled: Some(config.bucket_key_enabled),
+                blocked: config.block_sse_c.then(|| BlockedEncryptionTypesXml {
+                    types: vec!["SSE-C".to_owned()],
                 }),
-                bucket_key_enabled: Some(bucket_key_enabled),
-                blocked: None,
             }],
         }
     }
@@ -73,13 +85,68 @@ mod tests {
 
     #[test]
     fn golden_response() {
-        let doc = to_document(&EncryptionConfigurationXml::new("AES256", false)).unwrap();
+        let doc = to_document(&EncryptionConfigurationXml::from_config(
+            &BucketEncryption {
+                algorithm: Some(DefaultAlgorithm::Aes256),
+                kms_key_id: None,
+                bucket_key_enabled: false,
+                block_sse_c: false,
+            },
+        ))
+        .unwrap();
         let text = std::str::from_utf8(&doc).unwrap();
         assert!(
             text.ends_with(
                 "<ServerSideEncryptionConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>"
             ),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn golden_response_with_kms_and_blocked_sse_c() {
+        let doc = to_document(&EncryptionConfigurationXml::from_config(
+            &BucketEncryption {
+                algorithm: Some(DefaultAlgorithm::AwsKms),
+                kms_key_id: Some("alias/k".into()),
+                bucket_key_enabled: true,
+                block_sse_c: true,
+            },
+        ))
+        .unwrap();
+        let text = std::str::from_utf8(&doc).unwrap();
+        assert!(
+            text.ends_with(
+                "<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>alias/k</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled><BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>"
+            ),
+            "{text}"
+        );
+        let blocked_only = to_document(&EncryptionConfigurationXml::from_config(
+            &BucketEncryption {
+                algorithm: None,
+                kms_key_id: None,
+                bucket_key_enabled: false,
+                block_sse_c: true,
+            },
+        ))
+        .unwrap();
+        let text = std::str::from_utf8(&blocked_only).unwrap();
+        assert!(
+            text.ends_with(
+                "<Rule><BucketKeyEnabled>false</BucketKeyEnabled><BlockedEncryptionTypes><EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn parses_blocked_encryption_types() {
+        let body = br#"<ServerSideEncryptionConfiguration><Rule><BlockedEncryptionTypes><EncryptionType>NONE</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>"#;
+        let parsed: EncryptionConfigurationXml = from_body(body).unwrap();
+        assert!(parsed.rules[0].default.is_none());
+        assert_eq!(
+            parsed.rules[0].blocked.as_ref().unwrap().types,
+            vec!["NONE"]
         );
     }
 

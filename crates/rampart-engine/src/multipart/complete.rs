@@ -237,7 +237,7 @@ impl Engine {
                 value: checksum,
                 kind,
             }),
-            encryption: upload.encryption,
+            encryption: upload.encryption.clone(),
             data: DataRef::Parts {
                 manifest: manifest_id.clone(),
                 count: parts.len() as u32,

@@ -11,6 +11,7 @@ use crate::body::BodySpec;
 use crate::checksum::{ChecksumAlgorithm, ChecksumType, ExpectedChecksum};
 use crate::object::CopySource;
 use crate::records::{DataRef, decode, encode};
+use crate::sse::{KeyAccess, SseCustomerKey};
 use crate::tagging::TagSet;
 use crate::{ContentHeaders, Engine, EngineError, ReadConditions, Timestamp, keys, limits};
 
@@ -31,7 +32,9 @@ pub struct CreateMultipartInput {
     pub initiator: super::Initiator,
     pub acl: Option<crate::acl::Acl>,
     /// The encryption the request names; `None` takes the bucket's default.
-    pub encryption: Option<crate::sse::ServerSideEncryption>,
+    pub encryption: Option<crate::sse::EncryptionRequest>,
+    /// The KMS as the caller may use it (for SSE-KMS, requested or the bucket's default).
+    pub kms: Option<std::sync::Arc<dyn crate::key_provider::KeyProvider>>,
 }
 
 pub struct UploadPartInput {
@@ -43,6 +46,8 @@ pub struct UploadPartInput {
     pub declared_len: Option<u64>,
     pub content_md5: Option<[u8; 16]>,
     pub checksum: Option<ExpectedChecksum>,
+    /// The upload's SSE-C key (every part must bring it) and the KMS as the caller may use it.
+    pub keys: KeyAccess,
 }
 
 pub struct UploadPartCopyInput {
@@ -54,6 +59,10 @@ pub struct UploadPartCopyInput {
     pub source_conditions: ReadConditions,
     /// `x-amz-copy-source-range`; the whole source when absent.
     pub source_range: Option<ByteRange>,
+    /// The upload's SSE-C key and the KMS as the caller may use it.
+    pub keys: KeyAccess,
+    /// The source's SSE-C key (`x-amz-copy-source-server-side-encryption-customer-*`).
+    pub source_customer_key: Option<SseCustomerKey>,
 }
 
 #[derive(Clone, Debug)]
@@ -119,8 +128,14 @@ impl Engine {
         crate::object::check_user_metadata(&input.user_metadata)?;
         let checksum = resolve_checksum(input.checksum_algorithm, input.checksum_type)?;
         let encryption = self
-            .resolve_encryption(&input.bucket, input.encryption)
-            .await?;
+            .write_encryption(
+                &input.bucket,
+                input.key.as_str(),
+                input.encryption.as_ref(),
+                input.kms.as_ref(),
+            )
+            .await?
+            .map(|e| e.record);
         let upload = UploadRecord {
             upload_id: new_upload_id(),
             key: input.key.as_str().to_owned(),
@@ -168,6 +183,9 @@ impl Engine {
         let (upload, upload_version) = self
             .active_upload(&input.bucket, input.key.as_str(), &input.upload_id)
             .await?;
+        let kek = self
+            .read_kek(upload.encryption.as_ref(), &input.keys)
+            .await?;
         let (algorithm, _) = upload.object_checksum();
         if let (Some((expected, _)), Some(sent)) = (upload.checksum, &input.checksum)
             && sent.algorithm != expected
@@ -188,7 +206,7 @@ impl Engine {
                     checksum: input.checksum,
                     store_algorithm: algorithm,
                     force_blob: true,
-                    encryption: upload.encryption,
+                    encryption: kek.clone(),
                 },
             )
             .await?;
@@ -207,7 +225,7 @@ impl Engine {
             last_modified: part.last_modified,
             checksum: (algorithm, part.checksum),
             client_checksum,
-            encryption: upload.encryption,
+            encryption: upload.encryption.clone(),
         })
     }
 
@@ -219,11 +237,21 @@ impl Engine {
         let (upload, upload_version) = self
             .active_upload(&input.bucket, input.key.as_str(), &input.upload_id)
             .await?;
+        let kek = self
+            .read_kek(upload.encryption.as_ref(), &input.keys)
+            .await?;
         self.bucket(&input.source.bucket).await?;
         let (source, source_version) = self
             .load_object(&input.source.bucket, &input.source.key)
             .await?
             .ok_or(EngineError::NoSuchKey)?;
+        let source_keys = KeyAccess {
+            customer: input.source_customer_key.clone(),
+            kms: input.keys.kms.clone(),
+        };
+        let source_kek = self
+            .read_kek(source.encryption.as_ref(), &source_keys)
+            .await?;
         input
             .source_conditions
             .evaluate_for_copy(&source.etag, source.last_modified)?;
@@ -250,12 +278,15 @@ impl Engine {
         let (algorithm, _) = upload.object_checksum();
         let body = self
             .open_validated(
-                &input.source.bucket,
-                &input.source.key,
-                source_version,
-                &source,
+                crate::object::StoredObject {
+                    bucket: &input.source.bucket,
+                    key: &input.source.key,
+                    version: source_version,
+                    record: &source,
+                },
                 None,
                 span.clone(),
+                source_kek.as_ref(),
             )
             .await?
             .ok_or(EngineError::ConditionalRequestConflict)?;
@@ -269,7 +300,7 @@ impl Engine {
                     checksum: None,
                     store_algorithm: algorithm,
                     force_blob: true,
-                    encryption: upload.encryption,
+                    encryption: kek.clone(),
                 },
             )
             .await?;
@@ -287,7 +318,7 @@ impl Engine {
             last_modified: part.last_modified,
             checksum: (algorithm, part.checksum),
             client_checksum: None,
-            encryption: upload.encryption,
+            encryption: upload.encryption.clone(),
         })
     }
 
@@ -307,11 +338,12 @@ impl Engine {
             ));
         };
         let digests = ingested.digests;
+        let md5 = crate::sse::etag_digest(&digests.md5, upload.encryption.as_ref());
         let part = PartRecord {
             number,
             size: digests.size,
-            etag: ETag::from_md5(&digests.md5),
-            md5: digests.md5,
+            etag: ETag::from_md5(&md5),
+            md5,
             checksum: digests.stored.1,
             last_modified: Timestamp::now(),
             blob: blob.clone(),

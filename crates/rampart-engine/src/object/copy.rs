@@ -3,7 +3,7 @@ use rampart_types::{BucketName, ObjectKey, Owner};
 use crate::body::BodySpec;
 use crate::checksum::ChecksumAlgorithm;
 use crate::object::{check_user_metadata, etag_of, full_object_checksum};
-use crate::sse::ServerSideEncryption;
+use crate::sse::{EncryptionRequest, KeyAccess, ServerSideEncryption};
 use crate::{
     ContentHeaders, Engine, EngineError, ObjectRecord, PutObjectOutput, ReadConditions, Timestamp,
     WriteCondition, limits,
@@ -50,7 +50,10 @@ pub struct CopyObjectInput {
     pub acl: Option<crate::acl::Acl>,
     /// The encryption the request names; `None` takes the destination bucket's default
     /// (never the source's).
-    pub encryption: Option<ServerSideEncryption>,
+    pub encryption: Option<EncryptionRequest>,
+    /// What opens the source (its SSE-C key from the `x-amz-copy-source-…-customer-*`
+    /// headers) and the KMS as the caller may use it, for both sides.
+    pub keys: KeyAccess,
 }
 
 const COPY_TO_SELF_MESSAGE: &str = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.";
@@ -66,6 +69,9 @@ impl Engine {
             .load_object(&input.source.bucket, &input.source.key)
             .await?
             .ok_or(EngineError::NoSuchKey)?;
+        let source_kek = self
+            .read_kek(source.encryption.as_ref(), &input.keys)
+            .await?;
         input
             .source_conditions
             .evaluate_for_copy(&source.etag, source.last_modified)?;
@@ -101,9 +107,26 @@ impl Engine {
         };
 
         let encryption = self
-            .resolve_encryption(&input.bucket, input.encryption)
+            .write_encryption(
+                &input.bucket,
+                input.key.as_str(),
+                input.encryption.as_ref(),
+                input.keys.kms.as_ref(),
+            )
             .await?;
-        if to_self && encryption == source.encryption {
+        let (encryption, kek) = match encryption {
+            Some(e) => (Some(e.record), Some(e.kek)),
+            None => (None, None),
+        };
+        let same_keys = matches!(
+            (&encryption, &source.encryption),
+            (None, None)
+                | (
+                    Some(ServerSideEncryption::Aes256),
+                    Some(ServerSideEncryption::Aes256)
+                )
+        );
+        if to_self && same_keys {
             // Only the metadata changes: the new record keeps the same bytes. The swap is
             // guarded by the source's ETag, so a concurrent overwrite is not clobbered.
             let record = ObjectRecord {
@@ -141,12 +164,15 @@ impl Engine {
 
         let opened = self
             .open_validated(
-                &input.source.bucket,
-                &input.source.key,
-                source_version,
-                &source,
+                crate::object::StoredObject {
+                    bucket: &input.source.bucket,
+                    key: &input.source.key,
+                    version: source_version,
+                    record: &source,
+                },
                 None,
                 0..source.size,
+                source_kek.as_ref(),
             )
             .await?;
         let Some(body) = opened else {
@@ -167,13 +193,13 @@ impl Engine {
                         .as_ref()
                         .map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm),
                     force_blob: false,
-                    encryption,
+                    encryption: kek,
                 },
             )
             .await?;
         let record = ObjectRecord {
             size: ingested.digests.size,
-            etag: etag_of(&ingested.digests.md5),
+            etag: etag_of(&ingested.digests.md5, encryption.as_ref()),
             last_modified: Timestamp::now(),
             owner: input.owner,
             acl: input.acl,

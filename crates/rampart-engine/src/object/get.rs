@@ -6,6 +6,7 @@ use rampart_store::{BlobId, ByteStream, StoreError};
 use rampart_types::{BucketName, ByteRange};
 
 use crate::records::{DataRef, PartRef};
+use crate::sse::{Kek, KeyAccess};
 use crate::sse_stream::{open_all, opening_stream};
 use crate::{Engine, EngineError, ObjectRecord, ReadConditions, keys};
 
@@ -22,6 +23,8 @@ pub struct ReadRequest {
     /// whole of a single-PUT object.
     pub part_number: Option<u32>,
     pub conditions: ReadConditions,
+    /// What the request brings to open encrypted data.
+    pub keys: KeyAccess,
 }
 
 /// The part a `partNumber` read selected.
@@ -48,6 +51,14 @@ pub struct HeadObjectOutput {
     pub part: Option<PartRead>,
 }
 
+/// An object's record as read, and where and at which store version it was read.
+pub(crate) struct StoredObject<'a> {
+    pub bucket: &'a BucketName,
+    pub key: &'a str,
+    pub version: u64,
+    pub record: &'a ObjectRecord,
+}
+
 struct Resolved {
     record: ObjectRecord,
     version: u64,
@@ -60,6 +71,7 @@ impl Engine {
     /// HeadObject: the record, after conditions and range (or part) are checked.
     pub async fn head_object(&self, req: &ReadRequest) -> Result<HeadObjectOutput, EngineError> {
         let r = self.resolve_read(req).await?;
+        Self::check_customer_key(r.record.encryption.as_ref(), &req.keys)?;
         Ok(HeadObjectOutput {
             record: r.record,
             range: r.range,
@@ -72,15 +84,21 @@ impl Engine {
     pub async fn get_object(&self, req: &ReadRequest) -> Result<GetObjectOutput, EngineError> {
         for _ in 0..MAX_OPEN_ATTEMPTS {
             let r = self.resolve_read(req).await?;
+            let kek = self
+                .read_kek(r.record.encryption.as_ref(), &req.keys)
+                .await?;
             let span = r.range.clone().unwrap_or(0..r.record.size);
             let opened = self
                 .open_validated(
-                    &req.bucket,
-                    &req.key,
-                    r.version,
-                    &r.record,
+                    StoredObject {
+                        bucket: &req.bucket,
+                        key: &req.key,
+                        version: r.version,
+                        record: &r.record,
+                    },
                     r.parts.as_deref(),
                     span,
+                    kek.as_ref(),
                 )
                 .await?;
             if let Some(body) = opened {
@@ -139,13 +157,17 @@ impl Engine {
     /// when the object changed meanwhile (the caller reads the record again).
     pub(crate) async fn open_validated(
         &self,
-        bucket: &BucketName,
-        key: &str,
-        version: u64,
-        record: &ObjectRecord,
+        object: StoredObject<'_>,
         parts: Option<&[PartRef]>,
         span: Range<u64>,
+        kek: Option<&Kek>,
     ) -> Result<Option<ByteStream>, EngineError> {
+        let StoredObject {
+            bucket,
+            key,
+            version,
+            record,
+        } = object;
         let data = &record.data;
         let loaded;
         let parts = match (data, parts) {
@@ -165,7 +187,7 @@ impl Engine {
         if current.map(|r| r.version) != Some(version) {
             return Ok(None);
         }
-        let Some(body) = self.open_data(record, parts, span).await? else {
+        let Some(body) = self.open_data(record, parts, span, kek).await? else {
             return Ok(None);
         };
         // The lease lives as long as the body stream.
@@ -182,15 +204,23 @@ impl Engine {
         object: &ObjectRecord,
         parts: Option<&[PartRef]>,
         span: Range<u64>,
+        kek: Option<&Kek>,
     ) -> Result<Option<ByteStream>, EngineError> {
+        let opener = |sealed: Option<&crate::sse::SealedKey>| match (sealed, kek) {
+            (Some(sealed), Some(kek)) => Ok(Some((sealed.clone(), kek))),
+            (None, _) => Ok(None),
+            (Some(_), None) => Err(EngineError::Internal(
+                "sealed data read without its key".into(),
+            )),
+        };
         match &object.data {
             DataRef::Inline(id) => {
                 let Some(record) = self.meta.get(&keys::inline_data(id)).await? else {
                     return Ok(None);
                 };
-                let bytes = match &object.sealed {
-                    Some(sealed) => {
-                        let (decryptor, range) = self.open_sealed(sealed, id, object.size, span)?;
+                let bytes = match opener(object.sealed.as_ref())? {
+                    Some((sealed, kek)) => {
+                        let (decryptor, range) = kek.open(&sealed, id, object.size, span)?;
                         open_all(decryptor, &slice(record.value, range)?)?
                     }
                     None => slice(record.value, span)?,
@@ -200,9 +230,9 @@ impl Engine {
                 Ok(Some(body))
             }
             DataRef::Blob(id) => {
-                let (range, decryptor) = match &object.sealed {
-                    Some(sealed) => {
-                        let (decryptor, range) = self.open_sealed(sealed, id, object.size, span)?;
+                let (range, decryptor) = match opener(object.sealed.as_ref())? {
+                    Some((sealed, kek)) => {
+                        let (decryptor, range) = kek.open(&sealed, id, object.size, span)?;
                         (range, Some(decryptor))
                     }
                     None => (span, None),
@@ -226,13 +256,13 @@ impl Engine {
                         &loaded
                     }
                 };
-                Ok(Some(self.parts_stream(parts, span)))
+                Ok(Some(self.parts_stream(parts, span, kek.cloned())))
             }
         }
     }
 
     /// The bytes of `span` across a multipart object's parts, each part opened when reached.
-    fn parts_stream(&self, parts: &[PartRef], span: Range<u64>) -> ByteStream {
+    fn parts_stream(&self, parts: &[PartRef], span: Range<u64>, kek: Option<Kek>) -> ByteStream {
         let mut pieces = Vec::new();
         let mut offset = 0u64;
         for part in parts {
@@ -249,19 +279,24 @@ impl Engine {
         let stream = stream::iter(pieces)
             .then(move |(id, range, sealed, size)| {
                 let engine = engine.clone();
+                let kek = kek.clone();
                 async move {
                     let failed = |e: EngineError| match e {
                         EngineError::DataCorrupted(_) => e.into_io(),
                         other => std::io::Error::other(format!("part blob {id}: {other}")),
                     };
-                    let (range, decryptor) = match &sealed {
-                        Some(sealed) => {
-                            let (decryptor, range) = engine
-                                .open_sealed(sealed, &id, size, range)
-                                .map_err(failed)?;
+                    let (range, decryptor) = match (&sealed, &kek) {
+                        (Some(sealed), Some(kek)) => {
+                            let (decryptor, range) =
+                                kek.open(sealed, &id, size, range).map_err(failed)?;
                             (range, Some(decryptor))
                         }
-                        None => (range, None),
+                        (None, _) => (range, None),
+                        (Some(_), None) => {
+                            return Err(failed(EngineError::Internal(
+                                "sealed part read without its key".into(),
+                            )));
+                        }
                     };
                     let body = engine
                         .blobs

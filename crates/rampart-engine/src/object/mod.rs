@@ -14,6 +14,7 @@ use rampart_types::{BucketName, ETag};
 
 pub use copy::{CopyObjectInput, CopySource, MetadataDirective, TaggingDirective};
 pub use delete::DeleteObjectOutcome;
+pub(crate) use get::StoredObject;
 pub use get::{GetObjectOutput, HeadObjectOutput, PartRead, ReadRequest};
 pub use put::{PutObjectInput, PutObjectOutput};
 
@@ -169,6 +170,11 @@ pub(crate) fn full_object_checksum(
     }
 }
 
-pub(crate) fn etag_of(md5: &[u8; 16]) -> ETag {
-    ETag::from_md5(md5)
+/// An object's ETag: the MD5 of its data, except under SSE-C and SSE-KMS, where S3's ETag is
+/// not the MD5 (it would disclose a digest of the plaintext to anyone who may list).
+pub(crate) fn etag_of(
+    md5: &[u8; 16],
+    encryption: Option<&crate::sse::ServerSideEncryption>,
+) -> ETag {
+    ETag::from_md5(&crate::sse::etag_digest(md5, encryption))
 }

@@ -24,7 +24,9 @@ pub struct PutObjectInput {
     /// The ACL to store (`None`: private to the owner).
     pub acl: Option<crate::acl::Acl>,
     /// The encryption the request names; `None` takes the bucket's default.
-    pub encryption: Option<crate::sse::ServerSideEncryption>,
+    pub encryption: Option<crate::sse::EncryptionRequest>,
+    /// The KMS as the caller may use it (for SSE-KMS, requested or the bucket's default).
+    pub kms: Option<std::sync::Arc<dyn crate::key_provider::KeyProvider>>,
 }
 
 #[derive(Clone, Debug)]
@@ -57,8 +59,17 @@ impl Engine {
                 .check(current.as_ref().map(|(r, _)| &r.etag))?;
         }
         let encryption = self
-            .resolve_encryption(&input.bucket, input.encryption)
+            .write_encryption(
+                &input.bucket,
+                input.key.as_str(),
+                input.encryption.as_ref(),
+                input.kms.as_ref(),
+            )
             .await?;
+        let (encryption, kek) = match encryption {
+            Some(e) => (Some(e.record), Some(e.kek)),
+            None => (None, None),
+        };
         let ingested = self
             .ingest(
                 input.body,
@@ -72,13 +83,13 @@ impl Engine {
                         .map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm),
                     checksum: input.checksum,
                     force_blob: false,
-                    encryption,
+                    encryption: kek,
                 },
             )
             .await?;
         let record = ObjectRecord {
             size: ingested.digests.size,
-            etag: etag_of(&ingested.digests.md5),
+            etag: etag_of(&ingested.digests.md5, encryption.as_ref()),
             last_modified: Timestamp::now(),
             owner: input.owner,
             acl: input.acl,
@@ -87,7 +98,7 @@ impl Engine {
             storage_class: input.storage_class.unwrap_or_else(|| "STANDARD".to_owned()),
             tags: input.tags,
             checksum: Some(full_object_checksum(&ingested.digests.stored)),
-            encryption,
+            encryption: encryption.clone(),
             data: ingested.data,
             sealed: ingested.sealed,
         };
@@ -108,7 +119,7 @@ impl Engine {
             etag: record.etag,
             last_modified: record.last_modified,
             checksum: ingested.digests.client,
-            encryption,
+            encryption: record.encryption,
         })
     }
 }
