@@ -32,6 +32,7 @@ use std::time::Duration;
 use rampart_engine::Engine;
 use rampart_iam::IdentityStore;
 
+pub use admin::{MasterKeyFile, MasterKeyHandle};
 pub use error::{ApiError, S3ErrorCode};
 
 #[derive(Clone, Debug)]
@@ -59,6 +60,8 @@ pub struct AppState {
     pub config: ApiConfig,
     /// Parsed bucket policies, re-validated against the store on every request.
     pub bucket_policies: authz::BucketPolicies,
+    /// The master key and its file, for rotation (`None`: not rotatable here).
+    pub master_key: Option<admin::MasterKeyHandle>,
 }
 
 /// The remote address of the connection a request came on (for `aws:SourceIp`), put into

@@ -11,5 +11,5 @@ pub mod segment;
 
 pub use customer_key::{CustomerKey, FINGERPRINT_SALT_LEN, KeyFingerprint};
 pub use error::CryptoError;
-pub use master_key::{MasterKey, SEALED_OVERHEAD};
+pub use master_key::{MasterKey, OpenedWith, SEALED_OVERHEAD};
 pub use zeroize::Zeroizing;

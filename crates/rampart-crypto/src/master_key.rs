@@ -6,6 +6,7 @@
 //! sealed value cannot be moved to another record or reinterpreted under another format.
 
 use std::fmt;
+use std::sync::RwLock;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -23,39 +24,39 @@ const TAG_LEN: usize = 16;
 pub const SEALED_OVERHEAD: usize = 1 + NONCE_LEN + TAG_LEN;
 
 /// The server's 256-bit master key. The key bytes are zeroized on drop and never printed.
+///
+/// During a rotation it holds two keys: new values are sealed under the next key, and values
+/// sealed under either still open, so nothing becomes unreadable while they are re-sealed.
 pub struct MasterKey {
+    ring: RwLock<Ring>,
+}
+
+struct Ring {
+    current: KeySlot,
+    /// The key being rotated away from.
+    previous: Option<KeySlot>,
+}
+
+struct KeySlot {
     bytes: Zeroizing<[u8; KEY_LEN]>,
     cipher: Aes256Gcm,
 }
 
-impl MasterKey {
-    /// A new random key from the operating system's random source.
-    pub fn generate() -> Self {
-        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
-        getrandom::fill(bytes.as_mut()).expect("the operating system's random source failed");
-        Self::from_array(bytes)
-    }
+/// Which key of the ring opened a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenedWith {
+    Current,
+    /// The key a rotation is retiring: the value should be re-sealed.
+    Previous,
+}
 
-    /// A key from its 32 raw bytes.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
-        let array: [u8; KEY_LEN] = bytes
-            .try_into()
-            .map_err(|_| CryptoError::KeyLength(bytes.len()))?;
-        Ok(Self::from_array(Zeroizing::new(array)))
-    }
-
-    pub(crate) fn from_array(bytes: Zeroizing<[u8; KEY_LEN]>) -> Self {
+impl KeySlot {
+    fn new(bytes: Zeroizing<[u8; KEY_LEN]>) -> Self {
         let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(bytes.as_ref()));
         Self { bytes, cipher }
     }
 
-    /// The raw key, for writing it to the key file.
-    pub fn to_bytes(&self) -> Zeroizing<[u8; KEY_LEN]> {
-        self.bytes.clone()
-    }
-
-    /// Encrypts and authenticates `plaintext`, binding it to `aad`.
-    pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce).expect("the operating system's random source failed");
         let full_aad = full_aad(FORMAT_V1, aad);
@@ -76,8 +77,7 @@ impl MasterKey {
         sealed
     }
 
-    /// Decrypts a value [`seal`](Self::seal) produced with the same key and `aad`.
-    pub fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         let (&version, rest) = sealed.split_first().ok_or(CryptoError::Truncated)?;
         if version != FORMAT_V1 {
             return Err(CryptoError::UnknownVersion(version));
@@ -97,6 +97,100 @@ impl MasterKey {
             )
             .map(Zeroizing::new)
             .map_err(|_| CryptoError::Authentication)
+    }
+}
+
+impl MasterKey {
+    /// A new random key from the operating system's random source.
+    pub fn generate() -> Self {
+        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
+        getrandom::fill(bytes.as_mut()).expect("the operating system's random source failed");
+        Self::from_array(bytes)
+    }
+
+    /// A key from its 32 raw bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let array: [u8; KEY_LEN] = bytes
+            .try_into()
+            .map_err(|_| CryptoError::KeyLength(bytes.len()))?;
+        Ok(Self::from_array(Zeroizing::new(array)))
+    }
+
+    pub(crate) fn from_array(bytes: Zeroizing<[u8; KEY_LEN]>) -> Self {
+        Self {
+            ring: RwLock::new(Ring {
+                current: KeySlot::new(bytes),
+                previous: None,
+            }),
+        }
+    }
+
+    fn ring(&self) -> std::sync::RwLockReadGuard<'_, Ring> {
+        self.ring
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The raw current key, for writing it to the key file.
+    pub fn to_bytes(&self) -> Zeroizing<[u8; KEY_LEN]> {
+        self.ring().current.bytes.clone()
+    }
+
+    /// Encrypts and authenticates `plaintext` under the current key, binding it to `aad`.
+    pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        self.ring().current.seal(aad, plaintext)
+    }
+
+    /// Decrypts a value [`seal`](Self::seal) produced with this key (or, during a rotation,
+    /// the key being retired) and the same `aad`.
+    pub fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        self.open_reporting(aad, sealed).map(|(plain, _)| plain)
+    }
+
+    /// [`open`](Self::open), saying which key opened the value.
+    pub fn open_reporting(
+        &self,
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Result<(Zeroizing<Vec<u8>>, OpenedWith), CryptoError> {
+        let ring = self.ring();
+        match ring.current.open(aad, sealed) {
+            Err(CryptoError::Authentication) => match &ring.previous {
+                Some(previous) => previous
+                    .open(aad, sealed)
+                    .map(|plain| (plain, OpenedWith::Previous)),
+                None => Err(CryptoError::Authentication),
+            },
+            other => other.map(|plain| (plain, OpenedWith::Current)),
+        }
+    }
+
+    /// Starts rotating to `next`: from now on values are sealed under it, and values sealed
+    /// under the current key still open. Starting the same rotation again changes nothing.
+    pub fn begin_rotation(&self, next: &MasterKey) {
+        let next_bytes = next.to_bytes();
+        let mut ring = self
+            .ring
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if ring.current.bytes[..] == next_bytes[..] {
+            return;
+        }
+        let retired = std::mem::replace(&mut ring.current, KeySlot::new(next_bytes));
+        ring.previous = Some(retired);
+    }
+
+    /// Ends a rotation: the retired key opens nothing any more.
+    pub fn finish_rotation(&self) {
+        self.ring
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .previous = None;
+    }
+
+    /// Whether a rotation is under way.
+    pub fn is_rotating(&self) -> bool {
+        self.ring().previous.is_some()
     }
 }
 
@@ -178,6 +272,32 @@ mod tests {
             key.open(AAD, &damaged).unwrap_err(),
             CryptoError::UnknownVersion(FORMAT_V1 ^ 0x01)
         );
+    }
+
+    #[test]
+    fn a_rotation_seals_under_the_next_key_and_opens_both() {
+        let key = MasterKey::generate();
+        let old = key.seal(AAD, SECRET);
+        let next = MasterKey::generate();
+        key.begin_rotation(&next);
+        key.begin_rotation(&next);
+        assert!(key.is_rotating());
+        assert_eq!(key.to_bytes()[..], next.to_bytes()[..]);
+        let (plain, with) = key.open_reporting(AAD, &old).unwrap();
+        assert_eq!((plain.as_slice(), with), (SECRET, OpenedWith::Previous));
+        let new = key.seal(AAD, SECRET);
+        assert_eq!(next.open(AAD, &new).unwrap().as_slice(), SECRET);
+        assert_eq!(
+            key.open_reporting(AAD, &new).unwrap().1,
+            OpenedWith::Current
+        );
+        key.finish_rotation();
+        assert!(!key.is_rotating());
+        assert_eq!(
+            key.open(AAD, &old).unwrap_err(),
+            CryptoError::Authentication
+        );
+        assert_eq!(key.open(AAD, &new).unwrap().as_slice(), SECRET);
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod readers;
 mod reclaim;
 mod records;
 pub mod sse;
+mod sse_rewrap;
 mod sse_stream;
 pub mod tagging;
 mod time;
@@ -45,6 +46,7 @@ pub use object::{
 };
 pub use public_access::PublicAccessBlock;
 pub use records::{BucketRecord, ContentHeaders, ObjectChecksum, ObjectRecord, PartRef};
+pub use sse_rewrap::RewrapReport;
 pub use time::Timestamp;
 
 /// Limits that S3 documents and the engine enforces.

@@ -169,7 +169,7 @@ pub(crate) struct WriteEncryption {
 
 /// What the wrapped key is bound to: the data's id, so a wrapped key cannot be moved to other
 /// data.
-fn wrap_context(label: &str, id: &BlobId) -> Vec<u8> {
+pub(crate) fn wrap_context(label: &str, id: &BlobId) -> Vec<u8> {
     let mut context = label.as_bytes().to_vec();
     context.extend_from_slice(id.as_str().as_bytes());
     context
@@ -220,7 +220,7 @@ impl Kek {
 }
 
 /// The label of each mode's wraps: a data key wrapped for one mode never opens as another's.
-const LABEL_SSE_S3: &str = "rampart-sse-s3/";
+pub(crate) const LABEL_SSE_S3: &str = "rampart-sse-s3/";
 const LABEL_SSE_C: &str = "rampart-sse-c/";
 const LABEL_SSE_KMS: &str = "rampart-sse-kms/";
 

@@ -25,6 +25,7 @@ mod policies;
 mod principal;
 mod records;
 mod resolve;
+mod rewrap;
 mod role;
 mod sessions;
 mod snapshot;
@@ -45,5 +46,6 @@ pub use entities::{
 pub use error::IamError;
 pub use principal::{Principal, SessionInfo};
 pub use resolve::{ResolvedKey, SessionTokenCheck, TokenProblem};
+pub use rewrap::SecretsRewrapped;
 pub use sessions::{NewSession, NewSessionKind, SessionCredentials};
 pub use store::{Clock, IdentityStore};

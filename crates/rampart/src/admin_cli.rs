@@ -42,6 +42,10 @@ enum AdminCommand {
     /// bucket's own apply to the bucket).
     #[command(subcommand)]
     PublicAccessBlock(PublicAccessBlockCommand),
+    /// Replaces the master key: re-wraps every SSE-S3 data key and stored secret under a new
+    /// key, without rewriting object data. Safe to run while serving, and to run again if
+    /// interrupted.
+    RotateMasterKey,
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,6 +151,11 @@ pub fn run_admin(args: AdminArgs) -> Result<(), String> {
                 "restrict_public_buckets": restrict_public_buckets,
             })
             .to_string(),
+        ),
+        AdminCommand::RotateMasterKey => (
+            "POST",
+            "/_rampart/admin/master-key/rotate".to_owned(),
+            String::new(),
         ),
         AdminCommand::PublicAccessBlock(PublicAccessBlockCommand::Delete { account_id }) => (
             "DELETE",

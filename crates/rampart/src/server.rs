@@ -63,6 +63,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         .clone()
         .unwrap_or_else(|| master_key::default_path(&config.data_dir));
     let master_key = Arc::new(master_key::load_or_create(&master_key_path)?);
+    let master_key_handle = master_key.clone();
     let engine = Engine::new(
         meta.clone(),
         blobs,
@@ -120,6 +121,10 @@ pub async fn run(config: Config) -> Result<(), String> {
             allow_plain_http_from_loopback: config.allow_plain_http_from_loopback,
         },
         bucket_policies: Default::default(),
+        master_key: Some(rampart_api::MasterKeyHandle {
+            key: master_key_handle,
+            file: Arc::new(master_key::KeyFile::new(master_key_path)),
+        }),
     });
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     let (primary, endpoint) = bind(config.listen, scheme).await?;

@@ -19,6 +19,7 @@ mod delete_objects;
 mod iam;
 mod iam_authz;
 mod list;
+mod master_key;
 mod multipart;
 mod objects;
 mod policy_conditions;

@@ -44,7 +44,12 @@ async fn put_bytes(
 }
 
 /// A two-part object (5 MiB + `tail` bytes) uploaded with multipart.
-async fn multipart_object(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, data: &[u8]) {
+pub(crate) async fn multipart_object(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    data: &[u8],
+) {
     let created = s3
         .create_multipart_upload()
         .bucket(bucket)

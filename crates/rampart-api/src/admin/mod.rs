@@ -9,8 +9,13 @@
 //!   Public Access settings (JSON: `block_public_acls`, `ignore_public_acls`,
 //!   `block_public_policy`, `restrict_public_buckets`)
 //! - `POST /_rampart/admin/policy/explain` → the decision for a principal, action and resource
+//! - `POST /_rampart/admin/master-key/rotate` → re-wraps every data key and secret under a new
+//!   master key (see `rotation`)
 
 mod explain;
+mod rotation;
+
+pub use rotation::{MasterKeyFile, MasterKeyHandle};
 
 use axum::body::Body;
 use axum::response::Response;
@@ -149,6 +154,10 @@ async fn serve(state: &AppState, parts: Parts, body: Body) -> Result<Response, A
             let request = parse_json(&body)?;
             let explained = explain::explain(state, &principal, request).await?;
             Ok(json(StatusCode::OK, &explained))
+        }
+        (&Method::POST, "master-key/rotate") => {
+            require_administrator(state, &principal)?;
+            Ok(json(StatusCode::OK, &rotation::rotate(state).await?))
         }
         (method, path) => {
             require_administrator(state, &principal)?;

@@ -45,6 +45,7 @@ pub(crate) async fn state() -> Arc<AppState> {
             allow_plain_http_from_loopback: false,
         },
         bucket_policies: Default::default(),
+        master_key: None,
     })
 }
 
