@@ -10,9 +10,11 @@ use aws_sdk_s3::types::{
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use rampart_e2e::tls::{TLS13, client_config};
 use rampart_e2e::{Server, ServerOptions, md5_base64, md5_hex, pattern};
 
 use crate::common::{assert_error, body_bytes, create_bucket, error_of};
+use crate::post_object::Post;
 use crate::sse::{files_containing, rand_seed};
 
 const MIB: usize = 1024 * 1024;
@@ -526,6 +528,20 @@ async fn blocked_encryption_types_refuse_sse_c_writes_and_keep_reads() {
         .await
         .unwrap();
     put_sse_c(&s3, &bucket, "k", b"data", &k).await;
+    let post = Post::new(&bucket, "posted", b"form data")
+        .field("x-amz-server-side-encryption-customer-algorithm", "AES256")
+        .field("x-amz-server-side-encryption-customer-key", &k.b64)
+        .field("x-amz-server-side-encryption-customer-key-MD5", &k.md5);
+    let posted = post
+        .request()
+        .send_tls(server.port, client_config(&server.cert_path(), &[&TLS13]))
+        .await
+        .expect("a TLS handshake");
+    assert_eq!(posted.status, 204, "{}", posted.text());
+    assert_eq!(
+        get_sse_c(&s3, &bucket, "posted", &k, None).await,
+        b"form data"
+    );
     let rule_of = |out: aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionOutput| {
         out.server_side_encryption_configuration.unwrap().rules()[0].clone()
     };
@@ -585,6 +601,16 @@ async fn blocked_encryption_types_refuse_sse_c_writes_and_keep_reads() {
         "AccessDenied",
         403,
     );
+    // A browser form (POST Object) asking for SSE-C is refused too.
+    let post = Post::new(&bucket, "posted", b"form data")
+        .field("x-amz-server-side-encryption-customer-algorithm", "AES256")
+        .field("x-amz-server-side-encryption-customer-key", &k.b64)
+        .field("x-amz-server-side-encryption-customer-key-MD5", &k.md5);
+    post.request()
+        .send_tls(server.port, client_config(&server.cert_path(), &[&TLS13]))
+        .await
+        .expect("a TLS handshake")
+        .assert_error(403, "AccessDenied");
     // Copying the SSE-C object out to SSE-S3 is not an SSE-C write.
     s3.copy_object()
         .bucket(&bucket)
