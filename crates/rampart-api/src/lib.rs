@@ -15,6 +15,7 @@ mod handlers;
 mod headers;
 mod iam;
 mod ids;
+pub mod kms;
 mod post_policy;
 pub mod query;
 mod query_api;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub config: ApiConfig,
     /// Parsed bucket policies, re-validated against the store on every request.
     pub bucket_policies: authz::BucketPolicies,
+    /// The built-in KMS (the `kms` service, and SSE-KMS through `kms::key_provider_for`).
+    pub kms: Arc<rampart_kms::Kms>,
 }
 
 /// The remote address of the connection a request came on (for `aws:SourceIp`), put into
