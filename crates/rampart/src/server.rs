@@ -92,6 +92,12 @@ pub async fn run(config: Config) -> Result<(), String> {
         );
     }
 
+    let kms = Arc::new(rampart_kms::Kms::new(
+        meta.clone(),
+        master_key.clone(),
+        &config.region,
+    ));
+
     let bootstrap = credentials::load_or_create(&config.data_dir, config.root_key.clone())?;
     let identities = IdentityStore::open(
         meta,
@@ -118,6 +124,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             max_header_bytes: config.max_header_bytes,
         },
         bucket_policies: Default::default(),
+        kms,
     });
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     let (primary, endpoint) = bind(config.listen, scheme).await?;
