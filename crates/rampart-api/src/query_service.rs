@@ -50,7 +50,17 @@ pub async fn handle(
             };
         }
     };
-    if authenticated.service.as_deref() == Some("kms") {
+    let kms_target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("TrentService."));
+    // An unsigned KMS request is KMS's to refuse (MissingAuthenticationTokenException).
+    let for_kms = match authenticated.service.as_deref() {
+        Some(service) => service == "kms",
+        None => kms_target,
+    };
+    if for_kms {
         if let Some(e) = kms_body_error(&authenticated, &body) {
             return Ok(e.into_response());
         }

@@ -34,6 +34,7 @@ pub use data::{MAX_DATA_KEY_BYTES, MAX_ENCRYPT_PLAINTEXT};
 pub use error::{KmsError, Result};
 pub use ids::KeyRef;
 pub use keys::{CreateKeyInput, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, check_key_policy};
+pub use zeroize::Zeroizing;
 
 /// One day, the unit of deletion windows and rotation periods.
 pub const DAY: Duration = Duration::from_secs(86_400);

@@ -312,6 +312,14 @@ async fn protocol_errors() {
         missing.text()
     );
 
+    let unsigned = RawRequest::new("POST", "/")
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", "TrentService.ListKeys")
+        .body(b"{}".to_vec())
+        .send(server.port)
+        .await;
+    assert_kms_error(&unsigned, "MissingAuthenticationTokenException");
+
     // The CLI with an unknown access key gets KMS's word for it.
     let out = server.aws_as(
         "AKIAUNKNOWNUNKNOWN00",

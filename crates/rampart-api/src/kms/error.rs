@@ -94,8 +94,18 @@ impl From<KmsError> for KmsApiError {
 }
 
 impl From<Denied> for KmsApiError {
+    /// KMS names the resource of a denial unquoted.
     fn from(d: Denied) -> Self {
-        Self::new("AccessDeniedException", d.message)
+        const MARK: &str = "on resource: \"";
+        let mut message = d.message;
+        if let Some(start) = message.find(MARK) {
+            let rest = start + MARK.len();
+            if let Some(end) = message[rest..].find('"') {
+                message.replace_range(rest + end..rest + end + 1, "");
+                message.replace_range(start + MARK.len() - 1..rest, "");
+            }
+        }
+        Self::new("AccessDeniedException", message)
     }
 }
 

@@ -219,6 +219,12 @@ async fn key_policy_and_iam_decide() {
     let (kind, msg) = err(&state, &nobody, "Encrypt", input.clone()).await;
     assert_eq!(kind, "AccessDeniedException");
     assert!(msg.contains("kms:Encrypt"), "{msg}");
+    assert!(
+        msg.contains(&format!(
+            "on resource: arn:aws:kms:us-east-1:{account}:key/{key} because"
+        )),
+        "{msg}"
+    );
     let (kind, _) = err(&state, &nobody, "CreateKey", json!({})).await;
     assert_eq!(kind, "AccessDeniedException");
 
