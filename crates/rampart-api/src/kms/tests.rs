@@ -404,3 +404,71 @@ async fn s3_provider() {
         Err(KmsUseError::NotFound(_))
     ));
 }
+
+#[tokio::test]
+async fn cross_account_needs_the_key_policy_and_the_callers_policy() {
+    let state = state().await;
+    let root = root(&state);
+    let account = state.identities.root_account().id.to_string();
+    let (other, other_key, _) = state.identities.create_account("other").await.unwrap();
+    let other_root = principal_of(&state, other_key.as_str());
+    // A user of the other account, allowed kms:Encrypt by its own account.
+    iam(&state, &other_root, "Action=CreateUser&UserName=dan").await;
+    let doc = enc(&allow("kms:Encrypt"));
+    iam(
+        &state,
+        &other_root,
+        &format!("Action=PutUserPolicy&UserName=dan&PolicyName=p&PolicyDocument={doc}"),
+    )
+    .await;
+    let (_, xml) = iam(&state, &other_root, "Action=CreateAccessKey&UserName=dan").await;
+    let dan = principal_of(&state, text(&xml, "AccessKeyId"));
+
+    let key = ok(&state, &root, "CreateKey", json!({})).await["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let input = json!({"KeyId": key, "Plaintext": "eA=="});
+    // The default key policy names only the key's own account.
+    let (kind, _) = err(&state, &dan, "Encrypt", input.clone()).await;
+    assert_eq!(kind, "AccessDeniedException");
+    // A bare key id names a key in the caller's own account.
+    let id = key.rsplit('/').next().unwrap();
+    let (kind, _) = err(
+        &state,
+        &dan,
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": "eA=="}),
+    )
+    .await;
+    assert_eq!(kind, "NotFoundException");
+
+    let shared = format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+            {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"kms:*","Resource":"*"}},
+            {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{}:root"}},"Action":["kms:Encrypt","kms:Decrypt"],"Resource":"*"}}]}}"#,
+        other.id
+    );
+    ok(
+        &state,
+        &root,
+        "PutKeyPolicy",
+        json!({"KeyId": id, "Policy": shared}),
+    )
+    .await;
+    let blob = ok(&state, &dan, "Encrypt", input.clone()).await["CiphertextBlob"].clone();
+    // Dan's own account does not allow kms:Decrypt.
+    let (kind, _) = err(&state, &dan, "Decrypt", json!({"CiphertextBlob": blob})).await;
+    assert_eq!(kind, "AccessDeniedException");
+    // The other account's root needs nothing more than the key policy.
+    ok(
+        &state,
+        &other_root,
+        "Decrypt",
+        json!({"CiphertextBlob": blob}),
+    )
+    .await;
+    // Management stays with the key's account.
+    let (kind, _) = err(&state, &other_root, "DisableKey", json!({"KeyId": key})).await;
+    assert_eq!(kind, "NotFoundException");
+}
