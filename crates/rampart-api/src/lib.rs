@@ -15,6 +15,7 @@ mod handlers;
 mod headers;
 mod iam;
 mod ids;
+pub mod kms;
 mod post_policy;
 pub mod query;
 mod query_api;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub bucket_policies: authz::BucketPolicies,
     /// The master key and its file, for rotation (`None`: not rotatable here).
     pub master_key: Option<admin::MasterKeyHandle>,
+    /// The built-in KMS (the `kms` service, and SSE-KMS through `kms::key_provider_for`).
+    pub kms: Arc<rampart_kms::Kms>,
 }
 
 /// The remote address of the connection a request came on (for `aws:SourceIp`), put into

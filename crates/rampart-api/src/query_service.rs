@@ -1,5 +1,5 @@
-//! Requests signed for IAM or STS: read the form body, hand it to `iam` or `sts`, and word
-//! credential refusals the way those services do.
+//! Requests signed for IAM, STS or KMS: read the body (a form, or KMS's JSON), hand it to
+//! `iam`, `sts` or `kms`, and word credential refusals the way those services do.
 
 use std::sync::Arc;
 
@@ -8,11 +8,12 @@ use axum::response::Response;
 use http::request::Parts;
 use sha2::{Digest, Sha256};
 
+use crate::auth::Authenticated;
 use crate::auth::authenticate_with_body;
 use crate::body::{BodyCheck, read_body_limited, verified_stream};
 use crate::error::{ApiError, S3ErrorCode};
 use crate::query_api::{Params, QueryApiError, QueryErrorCode, Service, error_response};
-use crate::{AppState, iam, sts};
+use crate::{AppState, iam, kms, sts};
 
 /// The largest form accepted: a 10 KiB role policy, URL-encoded, with room to spare.
 const MAX_QUERY_BODY: usize = 256 * 1024;
@@ -41,6 +42,7 @@ pub async fn handle(
         Ok(authenticated) => authenticated,
         Err(failure) => {
             return match failure.service.as_deref() {
+                Some("kms") => Ok(kms::auth_error(&failure.error).into_response()),
                 Some(service @ ("iam" | "sts")) => {
                     Ok(auth_error(service_of(service), &failure.error, request_id))
                 }
@@ -48,6 +50,28 @@ pub async fn handle(
             };
         }
     };
+    let kms_target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("TrentService."));
+    // An unsigned KMS request is KMS's to refuse (MissingAuthenticationTokenException).
+    let for_kms = match authenticated.service.as_deref() {
+        Some(service) => service == "kms",
+        None => kms_target,
+    };
+    if for_kms {
+        if let Some(e) = kms_body_error(&authenticated, &body) {
+            return Ok(e.into_response());
+        }
+        tracing::Span::current().record("principal", authenticated.principal.log_name());
+        let info = crate::service::request_info(&state.config.region, parts, &authenticated);
+        let target = parts
+            .headers
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok());
+        return Ok(kms::handle(state, &authenticated.principal, &info, target, &body).await);
+    }
     let service = match authenticated.service.as_deref() {
         Some(service @ ("iam" | "sts")) => service_of(service),
         // A POST to the service root is not an S3 operation, signed or not.
@@ -79,6 +103,20 @@ pub async fn handle(
         Service::Iam => iam::handle(state, &principal, &info, request_id, params).await,
         Service::Sts => sts::handle(state, &principal, &info, request_id, params).await,
     })
+}
+
+/// A KMS request whose body does not match its signature, or comes aws-chunked.
+fn kms_body_error(authenticated: &Authenticated, body: &[u8]) -> Option<kms::KmsApiError> {
+    match &authenticated.body_check {
+        BodyCheck::None => None,
+        BodyCheck::Sha256(expected) if expected[..] == Sha256::digest(body)[..] => None,
+        BodyCheck::Sha256(_) => Some(kms::auth_error(&ApiError::new(
+            S3ErrorCode::XAmzContentSHA256Mismatch,
+        ))),
+        BodyCheck::Chunked(_) => Some(kms::KmsApiError::serialization(
+            "aws-chunked bodies are not accepted by this service.",
+        )),
+    }
 }
 
 /// A refused credential, in IAM's or STS's words.

@@ -212,9 +212,17 @@ fn implicit(missing: PolicyType) -> Decision {
     }
 }
 
-/// Decides a request against the principal's identity policies, the resource's policy
-/// and the session's policies.
-pub fn evaluate(ctx: &RequestContext, policies: &PolicySet<'_>) -> Decision {
+/// Every applicable statement of every policy in play, sorted by effect and policy type.
+struct Gathered<'p> {
+    denies: Vec<Hit<'p>>,
+    identity: Scan<'p>,
+    resource: Scan<'p>,
+    session: Scan<'p>,
+    /// No session policies are in play, or one of them allows.
+    session_ok: bool,
+}
+
+fn gather<'p>(ctx: &RequestContext, policies: &PolicySet<'p>) -> Gathered<'p> {
     let env = Env::new(ctx);
     let p = &ctx.principal;
     // Anonymous requesters and services have no identity (and no session) policies.
@@ -257,23 +265,72 @@ pub fn evaluate(ctx: &RequestContext, policies: &PolicySet<'_>) -> Decision {
             );
         }
     }
-
-    // An explicit deny in any policy wins.
-    if !denies.is_empty() {
-        return decided(Outcome::ExplicitDeny, &[&denies], None);
-    }
-
     let session_ok = session_policies.is_none() || !session.allows.is_empty();
-    let decision = decide(ctx, &identity, &resource, &session, session_ok);
-    // Fail closed: an action outside the catalog is never allowed (a `*` Allow cannot
-    // grant what the engine does not know).
+    Gathered {
+        denies,
+        identity,
+        resource,
+        session,
+        session_ok,
+    }
+}
+
+/// Fail closed: an action outside the catalog is never allowed (a `*` Allow cannot grant
+/// what the engine does not know).
+fn known_action_only(ctx: &RequestContext, decision: Decision) -> Decision {
     if decision.outcome == Outcome::Allow && !crate::catalog::is_known_action(&ctx.action) {
-        return implicit(match p.kind {
+        return implicit(match ctx.principal.kind {
             PrincipalType::Anonymous | PrincipalType::Service => PolicyType::Resource,
             _ => PolicyType::Identity,
         });
     }
     decision
+}
+
+/// Decides a request against the principal's identity policies, the resource's policy
+/// and the session's policies.
+pub fn evaluate(ctx: &RequestContext, policies: &PolicySet<'_>) -> Decision {
+    let g = gather(ctx, policies);
+    // An explicit deny in any policy wins.
+    if !g.denies.is_empty() {
+        return decided(Outcome::ExplicitDeny, &[&g.denies], None);
+    }
+    let decision = decide(ctx, &g.identity, &g.resource, &g.session, g.session_ok);
+    known_action_only(ctx, decision)
+}
+
+/// Decides a request on a KMS key, as AWS KMS does: the key policy (`policies.resource`) is
+/// the primary control. Nothing may deny explicitly; then either the key policy names the
+/// principal itself, or it names the principal's account (delegating to IAM) and the
+/// principal's identity policies allow too. An account root has every permission of its
+/// account, so a key policy naming its account is enough for it; beyond that it is not
+/// special. Session policies limit the result as everywhere else.
+pub fn evaluate_key_policy(ctx: &RequestContext, policies: &PolicySet<'_>) -> Decision {
+    let g = gather(ctx, policies);
+    if !g.denies.is_empty() {
+        return decided(Outcome::ExplicitDeny, &[&g.denies], None);
+    }
+    let level = g.resource.level.unwrap_or(Level::None);
+    if level == Level::Session {
+        return known_action_only(ctx, decided(Outcome::Allow, &[&g.resource.allows], None));
+    }
+    let root = ctx.principal.kind == PrincipalType::Account;
+    let decision = match level {
+        Level::None => implicit(PolicyType::Resource),
+        Level::Account if !root && g.identity.allows.is_empty() => implicit(PolicyType::Identity),
+        _ if !g.session_ok => implicit(PolicyType::Session),
+        Level::Account if !root => decided(
+            Outcome::Allow,
+            &[&g.identity.allows, &g.resource.allows, &g.session.allows],
+            None,
+        ),
+        _ => decided(
+            Outcome::Allow,
+            &[&g.resource.allows, &g.session.allows],
+            None,
+        ),
+    };
+    known_action_only(ctx, decision)
 }
 
 fn decide(

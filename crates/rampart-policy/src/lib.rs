@@ -29,7 +29,7 @@ pub use catalog::{
 };
 pub use context::{ContextKeys, PrincipalInfo, PrincipalType, RequestContext};
 pub use decision::{Decision, MatchedStatement, Outcome};
-pub use evaluate::evaluate;
+pub use evaluate::{evaluate, evaluate_key_policy};
 
 /// What a policy document is attached to; decides which elements it may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -94,6 +94,12 @@ pub async fn run(config: Config) -> Result<(), String> {
         );
     }
 
+    let kms = Arc::new(rampart_kms::Kms::new(
+        meta.clone(),
+        master_key.clone(),
+        &config.region,
+    ));
+
     let bootstrap = credentials::load_or_create(&config.data_dir, config.root_key.clone())?;
     let identities = IdentityStore::open(
         meta,
@@ -125,6 +131,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             key: master_key_handle,
             file: Arc::new(master_key::KeyFile::new(master_key_path)),
         }),
+        kms,
     });
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     let (primary, endpoint) = bind(config.listen, scheme).await?;

@@ -18,6 +18,7 @@ mod crash;
 mod delete_objects;
 mod iam;
 mod iam_authz;
+mod kms;
 mod list;
 mod master_key;
 mod multipart;

@@ -5,6 +5,7 @@
 //! resource's policy (a bucket policy, a role's trust policy), exactly as AWS evaluates them.
 
 mod bucket_policy;
+pub mod kms;
 mod s3;
 pub mod s3_actions;
 pub mod s3_keys;

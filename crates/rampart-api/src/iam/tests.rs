@@ -26,9 +26,15 @@ pub(crate) async fn state() -> Arc<AppState> {
             ..Default::default()
         },
     );
+    let master_key = Arc::new(MasterKey::generate());
+    let kms = Arc::new(rampart_kms::Kms::new(
+        meta.clone(),
+        master_key.clone(),
+        "us-east-1",
+    ));
     let identities = IdentityStore::open(
         meta,
-        Arc::new(MasterKey::generate()),
+        master_key,
         "team",
         (AccessKeyId::generate(), SecretAccessKey::generate()),
     )
@@ -46,6 +52,7 @@ pub(crate) async fn state() -> Arc<AppState> {
         },
         bucket_policies: Default::default(),
         master_key: None,
+        kms,
     })
 }
 
