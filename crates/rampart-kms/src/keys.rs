@@ -136,7 +136,7 @@ fn rotation_due(rec: &KeyRecord, now: SystemTime) -> bool {
 }
 
 impl Kms {
-    fn material_aad(account: &AccountId, id: &str, version: u32) -> Vec<u8> {
+    pub(crate) fn material_aad(account: &AccountId, id: &str, version: u32) -> Vec<u8> {
         format!("rampart-kms key material\0{account}\0{id}\0{version}").into_bytes()
     }
 

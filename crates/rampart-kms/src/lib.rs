@@ -19,6 +19,7 @@ mod managed;
 
 pub mod policy_text;
 mod records;
+mod rewrap;
 mod rotation;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use data::{MAX_DATA_KEY_BYTES, MAX_ENCRYPT_PLAINTEXT};
 pub use error::{KmsError, Result};
 pub use ids::KeyRef;
 pub use keys::{CreateKeyInput, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, check_key_policy};
+pub use rewrap::MaterialRewrapped;
 pub use zeroize::Zeroizing;
 
 /// One day, the unit of deletion windows and rotation periods.

@@ -29,6 +29,7 @@ mod protocol;
 mod public_access;
 mod sse;
 mod sse_c;
+mod sse_kms;
 mod startup;
 mod sts;
 mod tagging;

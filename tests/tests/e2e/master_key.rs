@@ -1,10 +1,11 @@
 //! `rampart admin rotate-master-key` end to end: every SSE-S3 data key (single objects,
-//! multipart parts, an upload in progress) and every stored secret is re-wrapped under a new
+//! multipart parts, an upload in progress), every stored secret and every KMS key's material
+//! is re-wrapped under a new
 //! key, objects stay readable before and after a restart that loads only the new key, and the
 //! key file really changed.
 
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
 use rampart_e2e::{Server, md5_hex, pattern};
 
 use crate::bucket_policy::create_account;
@@ -69,6 +70,23 @@ async fn rotating_the_master_key_rewraps_everything_and_keeps_it_readable() {
         .send()
         .await
         .unwrap();
+    // An SSE-KMS object under a key made through the KMS API: its material is sealed by the
+    // master key too.
+    let created = json_ok(
+        &server.aws(&["kms", "create-key", "--output", "json"]),
+        "aws kms create-key",
+    );
+    let kms_key = created["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    let kms_body = pattern(100_000, 5);
+    s3.put_object()
+        .bucket(&bucket)
+        .key("kms")
+        .body(ByteStream::from(kms_body.clone()))
+        .server_side_encryption(ServerSideEncryption::AwsKms)
+        .ssekms_key_id(&kms_key)
+        .send()
+        .await
+        .unwrap();
     // A stored secret: another account's root key.
     let (_, other) = create_account(&server, "rotation-other");
 
@@ -88,6 +106,7 @@ async fn rotating_the_master_key_rewraps_everything_and_keeps_it_readable() {
     assert_eq!(report["sse_s3_data_keys"], 5, "{report}");
     // The test root's key comes from the environment and is not stored; the other account's is.
     assert_eq!(report["secrets_rewrapped"], 1, "{report}");
+    assert_eq!(report["kms_key_material_rewrapped"], 1, "{report}");
     let new_key = std::fs::read(&key_file).unwrap();
     assert_eq!(new_key.len(), 32);
     assert_ne!(new_key, old_key, "the key file holds the new key");
@@ -103,6 +122,7 @@ async fn rotating_the_master_key_rewraps_everything_and_keeps_it_readable() {
         assert_eq!(read(&s3, &bucket, "blob").await, blob);
         let got = read(&s3, &bucket, "multipart").await;
         assert_eq!(md5_hex(&got), md5_hex(&large));
+        assert_eq!(read(&s3, &bucket, "kms").await, kms_body);
         let others = server.client_with(&other.access, &other.secret, |b| b);
         others
             .list_buckets()

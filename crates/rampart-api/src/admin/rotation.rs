@@ -1,6 +1,7 @@
 //! `POST /_rampart/admin/master-key/rotate`: replaces the master key without rewriting object
 //! data. The next key is stored first; from then on everything is sealed under it while the old
-//! key still opens what it sealed. Every SSE-S3 data key and every stored secret is re-wrapped,
+//! key still opens what it sealed. Every SSE-S3 data key, every stored secret and every KMS key
+//! material version is re-wrapped,
 //! in passes, until a pass finds nothing left under the old key; only then does the next key
 //! replace the old one in the key file and the old one stop opening anything.
 
@@ -44,6 +45,8 @@ pub(crate) struct RotationReport {
     data_keys_rewrapped: u64,
     secrets: u64,
     secrets_rewrapped: u64,
+    kms_key_material: u64,
+    kms_key_material_rewrapped: u64,
 }
 
 static ROTATION: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -71,11 +74,20 @@ pub(crate) async fn rotate(state: &AppState) -> Result<RotationReport, AdminErro
             .await
             .map_err(|e| AdminError::from(ApiError::from(e)))?;
         let secrets = state.identities.rewrap_secrets().await?;
+        let material = state.kms.rewrap_key_material().await.map_err(|e| {
+            AdminError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                format!("KMS key material: {e}"),
+            )
+        })?;
         report.sse_s3_data_keys = data.sse_s3_keys;
         report.data_keys_rewrapped += data.rewrapped;
         report.secrets = secrets.secrets;
         report.secrets_rewrapped += secrets.rewrapped;
-        if data.rewrapped == 0 && secrets.rewrapped == 0 {
+        report.kms_key_material = material.versions;
+        report.kms_key_material_rewrapped += material.rewrapped;
+        if data.rewrapped == 0 && secrets.rewrapped == 0 && material.rewrapped == 0 {
             break;
         }
         if report.passes == MAX_PASSES {

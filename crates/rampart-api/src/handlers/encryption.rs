@@ -7,7 +7,6 @@ use rampart_engine::BucketConfigKind;
 use rampart_engine::sse::{BucketEncryption, DefaultAlgorithm};
 
 use super::bucket_tagging::read_config_body;
-use super::sse_headers::kms_for;
 use crate::error::{ApiError, S3ErrorCode};
 use crate::response;
 use crate::service::RequestCtx;
@@ -39,7 +38,7 @@ pub async fn put_bucket_encryption(ctx: &RequestCtx) -> Result<Response, ApiErro
         block_sse_c: false,
     });
     if rule.default.is_some() {
-        let (algorithm, kms_key_id) = default_algorithm(ctx, rule)?;
+        let (algorithm, kms_key_id) = default_algorithm(rule)?;
         config.algorithm = Some(algorithm);
         config.kms_key_id = kms_key_id;
     }
@@ -55,7 +54,6 @@ pub async fn put_bucket_encryption(ctx: &RequestCtx) -> Result<Response, ApiErro
 }
 
 fn default_algorithm(
-    ctx: &RequestCtx,
     rule: &EncryptionRuleXml,
 ) -> Result<(DefaultAlgorithm, Option<String>), ApiError> {
     let Some(default) = &rule.default else {
@@ -72,9 +70,6 @@ fn default_algorithm(
             "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
         )),
         "AES256" => Ok((DefaultAlgorithm::Aes256, None)),
-        "aws:kms" if kms_for(ctx).is_none() => Err(ApiError::not_implemented(
-            "Server-side encryption with KMS keys is not available; the request was not applied.",
-        )),
         "aws:kms" => Ok((DefaultAlgorithm::AwsKms, key_id.map(str::to_owned))),
         "aws:kms:dsse" => Err(ApiError::not_implemented(
             "Dual-layer server-side encryption (aws:kms:dsse) is not implemented; the request was not applied.",

@@ -126,8 +126,12 @@ pub(crate) fn customer_key(
 }
 
 /// The KMS as this request's caller may use it.
-pub(crate) fn kms_for(_ctx: &RequestCtx) -> Option<Arc<dyn KeyProvider>> {
-    None
+pub(crate) fn kms_for(ctx: &RequestCtx) -> Option<Arc<dyn KeyProvider>> {
+    Some(crate::kms::key_provider_for(
+        &ctx.state,
+        &ctx.principal,
+        &ctx.info,
+    ))
 }
 
 /// What the request brings to open the object it names.
@@ -175,21 +179,13 @@ pub(crate) fn requested_encryption(
             )),
             _ => Ok(Some(EncryptionRequest::S3)),
         },
-        Some("aws:kms") => {
-            if kms_for(ctx).is_none() {
-                return Err(ApiError::not_implemented(
-                    "Server-side encryption with KMS keys is not available; the request was not applied.",
-                )
-                .field("Header", SSE));
-            }
-            Ok(Some(EncryptionRequest::Kms {
+        Some("aws:kms") => Ok(Some(EncryptionRequest::Kms {
                 key_id: headers::get(headers, KMS_KEY_ID)?
                     .filter(|k| !k.is_empty())
                     .map(str::to_owned),
                 context: encryption_context(headers)?,
                 bucket_key_enabled: bucket_key_enabled(headers)?,
-            }))
-        }
+        })),
         Some("aws:kms:dsse") => Err(ApiError::not_implemented(
             "Dual-layer server-side encryption (aws:kms:dsse) is not implemented; the request was not applied.",
         )
