@@ -16,11 +16,12 @@
 //!
 //! Range reads open only the segments the range touches ([`Layout::plan`]).
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
-use aes_gcm::aead::{AeadInPlace, KeyInit};
-use aes_gcm::{Aes256Gcm, Key, Nonce, Tag};
-use zeroize::Zeroizing;
+use bytes::{Buf, Bytes, BytesMut};
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, Tag, UnboundKey};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::CryptoError;
 
@@ -57,8 +58,8 @@ impl DataKey {
         self.0.as_ref()
     }
 
-    fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(self.0.as_ref()))
+    fn cipher(&self) -> SegmentCipher {
+        SegmentCipher::new(&self.0)
     }
 }
 
@@ -179,10 +180,82 @@ fn aad(segment_size: u32, index: u64, is_final: bool) -> [u8; AAD_DOMAIN.len() +
     aad
 }
 
+/// A data key expanded for AES-256-GCM (`ring`, which picks the CPU's AES, CLMUL and VAES
+/// instructions at run time). The expanded key lives in its own allocation, so that it is
+/// never moved, and is zeroized there on drop, as the data key itself is.
+struct SegmentCipher {
+    key: Box<MaybeUninit<LessSafeKey>>,
+    segment_size: u32,
+}
+
+impl SegmentCipher {
+    fn new(key: &[u8; DATA_KEY_LEN]) -> Self {
+        let key = UnboundKey::new(&AES_256_GCM, key).expect("AES-256-GCM takes a 32-byte key");
+        Self {
+            key: Box::new(MaybeUninit::new(LessSafeKey::new(key))),
+            // Set by the encryptor or decryptor that owns it.
+            segment_size: 0,
+        }
+    }
+
+    fn key(&self) -> &LessSafeKey {
+        // SAFETY: initialized in `new`; only `drop` ends its life.
+        unsafe { self.key.assume_init_ref() }
+    }
+
+    /// Seals segment `index` in place, returning its tag.
+    fn seal(&self, index: u64, is_final: bool, segment: &mut [u8]) -> Tag {
+        self.key()
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce(index, is_final)),
+                Aad::from(aad(self.segment_size, index, is_final)),
+                segment,
+            )
+            .expect("AES-GCM encryption of a segment cannot fail")
+    }
+
+    /// Opens segment `index` in place: `sealed` is its ciphertext followed by its tag, and on
+    /// success its first bytes are the plaintext. On failure the bytes are unspecified and
+    /// must not be used.
+    fn open(&self, index: u64, is_final: bool, sealed: &mut [u8]) -> Result<usize, CryptoError> {
+        let tag_at = sealed
+            .len()
+            .checked_sub(SEGMENT_OVERHEAD)
+            .ok_or(CryptoError::Authentication)?;
+        let tag = Tag::try_from(&sealed[tag_at..]).map_err(|_| CryptoError::Authentication)?;
+        self.key()
+            .open_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce(index, is_final)),
+                Aad::from(aad(self.segment_size, index, is_final)),
+                tag,
+                &mut sealed[..tag_at],
+                0..,
+            )
+            .map_err(|_| CryptoError::Authentication)?;
+        Ok(tag_at)
+    }
+}
+
+impl Drop for SegmentCipher {
+    fn drop(&mut self) {
+        // SAFETY: initialized in `new` and dropped only here.
+        unsafe { self.key.assume_init_drop() };
+        // SAFETY: the allocation holds `size_of::<LessSafeKey>()` bytes, now uninitialized,
+        // which `MaybeUninit<u8>` may view.
+        let bytes = unsafe {
+            std::slice::from_raw_parts_mut(
+                self.key.as_mut_ptr().cast::<MaybeUninit<u8>>(),
+                std::mem::size_of::<LessSafeKey>(),
+            )
+        };
+        bytes.zeroize();
+    }
+}
+
 /// Seals a blob's plaintext as it streams. Holds back the latest full segment until more
 /// input shows it is not the last.
 pub struct Encryptor {
-    cipher: Aes256Gcm,
+    cipher: SegmentCipher,
     segment_size: u32,
     index: u64,
     pending: Vec<u8>,
@@ -197,8 +270,10 @@ impl Encryptor {
 
     fn with_key(key: &DataKey, segment_size: u32) -> Result<Self, CryptoError> {
         Layout::new(segment_size, 0)?;
+        let mut cipher = key.cipher();
+        cipher.segment_size = segment_size;
         Ok(Self {
-            cipher: key.cipher(),
+            cipher,
             segment_size,
             index: 0,
             pending: Vec::with_capacity(segment_size as usize + SEGMENT_OVERHEAD),
@@ -232,15 +307,8 @@ impl Encryptor {
             &mut self.pending,
             Vec::with_capacity(self.segment_size as usize + SEGMENT_OVERHEAD),
         );
-        let tag = self
-            .cipher
-            .encrypt_in_place_detached(
-                Nonce::from_slice(&nonce(self.index, is_final)),
-                &aad(self.segment_size, self.index, is_final),
-                &mut segment,
-            )
-            .expect("AES-GCM encryption of a segment cannot fail");
-        segment.extend_from_slice(&tag);
+        let tag = self.cipher.seal(self.index, is_final, &mut segment);
+        segment.extend_from_slice(tag.as_ref());
         self.index += 1;
         segment
     }
@@ -249,13 +317,14 @@ impl Encryptor {
 /// Opens the sealed segments a [`ReadPlan`] names as they stream, returning exactly the
 /// planned plaintext; any damage is an error, never altered bytes.
 pub struct Decryptor {
-    cipher: Aes256Gcm,
+    cipher: SegmentCipher,
     layout: Layout,
     next: u64,
     end: u64,
     skip: u64,
     remaining: u64,
-    pending: Vec<u8>,
+    /// The start of a segment whose rest has not arrived yet.
+    pending: BytesMut,
 }
 
 impl Decryptor {
@@ -263,14 +332,16 @@ impl Decryptor {
         if plan.segments.end > layout.segment_count() {
             return Err(CryptoError::Range);
         }
+        let mut cipher = key.cipher();
+        cipher.segment_size = layout.segment_size;
         Ok(Self {
-            cipher: key.cipher(),
+            cipher,
             layout,
             next: plan.segments.start,
             end: plan.segments.end,
             skip: plan.skip,
             remaining: plan.take,
-            pending: Vec::with_capacity(layout.segment_size as usize + SEGMENT_OVERHEAD),
+            pending: BytesMut::new(),
         })
     }
 
@@ -279,23 +350,43 @@ impl Decryptor {
     }
 
     /// Takes sealed bytes, returning the plaintext of the segments they completed.
-    pub fn update(&mut self, mut input: &[u8]) -> Result<Vec<Vec<u8>>, CryptoError> {
+    pub fn update(&mut self, input: &[u8]) -> Result<Vec<Vec<u8>>, CryptoError> {
         let mut opened = Vec::new();
+        self.update_owned(BytesMut::from(input), &mut opened)?;
+        Ok(opened.into_iter().map(Vec::from).collect())
+    }
+
+    /// Takes an owned buffer of sealed bytes and appends to `out` the planned plaintext of the
+    /// segments they completed, as pieces of the same buffer: a segment that lies whole in
+    /// `input` is opened where it lies, and only one split across calls is gathered first.
+    /// Nothing is appended for a segment that fails to open.
+    pub fn update_owned(
+        &mut self,
+        mut input: BytesMut,
+        out: &mut Vec<Bytes>,
+    ) -> Result<(), CryptoError> {
         while !input.is_empty() {
             if self.next >= self.end {
                 return Err(CryptoError::Authentication);
             }
-            let room = self.expected_len() - self.pending.len();
-            let (head, rest) = input.split_at(room.min(input.len()));
-            self.pending.extend_from_slice(head);
-            input = rest;
-            if self.pending.len() == self.expected_len()
-                && let Some(plain) = self.open_pending()?
-            {
-                opened.push(plain);
-            }
+            let expected = self.expected_len();
+            let segment = if self.pending.is_empty() && input.len() >= expected {
+                input.split_to(expected)
+            } else {
+                if self.pending.is_empty() {
+                    self.pending.reserve(expected);
+                }
+                let room = expected - self.pending.len();
+                let head = input.split_to(room.min(input.len()));
+                self.pending.extend_from_slice(&head);
+                if self.pending.len() < expected {
+                    break;
+                }
+                std::mem::take(&mut self.pending)
+            };
+            self.open_segment(segment, out)?;
         }
-        Ok(opened)
+        Ok(())
     }
 
     /// Checks that every planned segment arrived whole.
@@ -306,35 +397,29 @@ impl Decryptor {
         Ok(())
     }
 
-    fn open_pending(&mut self) -> Result<Option<Vec<u8>>, CryptoError> {
+    /// Opens the next segment, `ciphertext || tag`, in place and keeps the planned part of it.
+    fn open_segment(
+        &mut self,
+        mut segment: BytesMut,
+        out: &mut Vec<Bytes>,
+    ) -> Result<(), CryptoError> {
         let index = self.next;
-        let is_final = self.layout.is_final(index);
-        let mut segment = std::mem::replace(
-            &mut self.pending,
-            Vec::with_capacity(self.layout.segment_size as usize + SEGMENT_OVERHEAD),
-        );
-        let tag_at = segment.len() - SEGMENT_OVERHEAD;
-        let tag = Tag::clone_from_slice(&segment[tag_at..]);
-        segment.truncate(tag_at);
-        self.cipher
-            .decrypt_in_place_detached(
-                Nonce::from_slice(&nonce(index, is_final)),
-                &aad(self.layout.segment_size, index, is_final),
-                &mut segment,
-                &tag,
-            )
-            .map_err(|_| CryptoError::Authentication)?;
+        let plain_len = self
+            .cipher
+            .open(index, self.layout.is_final(index), &mut segment)?;
         self.next += 1;
+        segment.truncate(plain_len);
         // Keep only the planned plaintext.
         let skip = (self.skip as usize).min(segment.len());
         self.skip -= skip as u64;
-        if skip > 0 {
-            segment.drain(..skip);
-        }
+        segment.advance(skip);
         let keep = (self.remaining as usize).min(segment.len());
         segment.truncate(keep);
         self.remaining -= keep as u64;
-        Ok((!segment.is_empty()).then_some(segment))
+        if !segment.is_empty() {
+            out.push(segment.freeze());
+        }
+        Ok(())
     }
 }
 

@@ -264,3 +264,107 @@ proptest! {
         prop_assert_eq!(got, &plain[start..end]);
     }
 }
+
+/// Opens `sealed` through `update_owned`, cut into chunks of the given lengths (cycled).
+fn open_owned(
+    key: &DataKey,
+    sealed: &[u8],
+    layout: Layout,
+    plan: &ReadPlan,
+    chunks: &[usize],
+) -> Result<Vec<u8>, CryptoError> {
+    let mut decryptor = Decryptor::new(key, layout, plan)?;
+    let mut plain = Vec::new();
+    let mut rest = sealed;
+    for &n in chunks.iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let (chunk, tail) = rest.split_at(n.max(1).min(rest.len()));
+        rest = tail;
+        let mut opened = Vec::new();
+        decryptor.update_owned(bytes::BytesMut::from(chunk), &mut opened)?;
+        plain.extend(opened.iter().flat_map(|piece| piece.iter()));
+    }
+    decryptor.finish()?;
+    Ok(plain)
+}
+
+#[test]
+fn whole_segments_are_opened_where_they_lie() {
+    let key = kat_key();
+    let plain = pattern(100);
+    let sealed = seal_with(&key, &plain, 16, 100);
+    let layout = Layout::new(16, 100).unwrap();
+    let plan = layout.plan(0..100).unwrap();
+    let mut decryptor = Decryptor::new(&key, layout, &plan).unwrap();
+    let buf = bytes::BytesMut::from(&sealed[..]);
+    let base = buf.as_ptr() as usize;
+    let mut opened = Vec::new();
+    decryptor.update_owned(buf, &mut opened).unwrap();
+    decryptor.finish().unwrap();
+    assert_eq!(opened.len(), 7);
+    for (i, piece) in opened.iter().enumerate() {
+        // Segment i's plaintext starts where its ciphertext did: nothing was copied.
+        assert_eq!(piece.as_ptr() as usize - base, i * 32);
+    }
+    assert_eq!(opened.concat(), plain);
+}
+
+#[test]
+fn owned_chunks_reject_every_flipped_bit_and_hand_out_only_sound_segments() {
+    let key = kat_key();
+    let plain = pattern(40);
+    let sealed = seal_with(&key, &plain, 16, 40);
+    let layout = Layout::new(16, 40).unwrap();
+    let plan = layout.plan(0..40).unwrap();
+    for byte in 0..sealed.len() {
+        for bit in 0..8 {
+            let mut damaged = sealed.clone();
+            damaged[byte] ^= 1 << bit;
+            let damaged_segment = byte / 32;
+            let mut decryptor = Decryptor::new(&key, layout, &plan).unwrap();
+            let mut opened = Vec::new();
+            let result = decryptor.update_owned(bytes::BytesMut::from(&damaged[..]), &mut opened);
+            assert_eq!(
+                result,
+                Err(CryptoError::Authentication),
+                "bit {bit} of {byte}"
+            );
+            // Only the segments before the damaged one came out, and unaltered.
+            assert_eq!(opened.len(), damaged_segment);
+            assert_eq!(opened.concat(), plain[..damaged_segment * 16]);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn owned_chunks_open_as_slices_do(
+        len in 0usize..600,
+        segment_size in 1u32..80,
+        chunks in proptest::collection::vec(1usize..250, 1..6),
+        a in 0usize..601,
+        b in 0usize..601,
+    ) {
+        let key = kat_key();
+        let plain = pattern(len);
+        let sealed = seal_with(&key, &plain, segment_size, 97);
+        let layout = Layout::new(segment_size, len as u64).unwrap();
+        let (start, end) = (a.min(b).min(len), a.max(b).min(len));
+        let plan = layout.plan(start as u64..end as u64).unwrap();
+        let bytes = &sealed[plan.sealed.start as usize..plan.sealed.end as usize];
+        let by_slices = open_bytes(&key, bytes, layout, &plan, chunks[0]).unwrap();
+        let owned = open_owned(&key, bytes, layout, &plan, &chunks).unwrap();
+        prop_assert_eq!(&owned, &plain[start..end]);
+        prop_assert_eq!(owned, by_slices);
+        // One byte short, or one too many, fails.
+        if !bytes.is_empty() {
+            prop_assert!(open_owned(&key, &bytes[..bytes.len() - 1], layout, &plan, &chunks).is_err());
+        }
+        let longer = [bytes, &[0u8][..]].concat();
+        prop_assert!(open_owned(&key, &longer, layout, &plan, &chunks).is_err());
+    }
+}
