@@ -34,13 +34,23 @@ pub struct TrailerSink {
 }
 
 /// Turns the raw request body into the verified stream of object bytes.
+///
+/// `drain_if_dropped`: read the rest of a small body in the background if the stream is
+/// dropped early (see [`DRAIN_LIMIT`]). Never for a request that sent `Expect: 100-continue`:
+/// such a client sends no body after an early answer and may send its next request instead.
 pub fn verified_stream(
     body: axum::body::Body,
     check: BodyCheck,
     trailer: Option<TrailerSink>,
     idle_timeout: Duration,
+    drain_if_dropped: bool,
 ) -> ByteStream {
+    let drainable = drain_if_dropped
+        && axum::body::HttpBody::size_hint(&body)
+            .upper()
+            .is_some_and(|len| len <= DRAIN_LIMIT);
     let raw: ByteStream = Box::pin(DrainOnDrop {
+        drainable,
         inner: Some(Box::pin(IdleTimeout::new(
             body.into_data_stream().map_err(std::io::Error::other),
             idle_timeout,
@@ -67,14 +77,16 @@ pub fn verified_stream(
     }
 }
 
-/// The most of a body a request refused mid-way still reads (and discards), counting what was
-/// read before: a client still sending then reads the error, rather than a connection reset
-/// mid-upload. Larger bodies are not worth the bandwidth; their connection is closed.
+/// The largest declared body a request refused mid-way still reads (and discards): a client
+/// still sending then reads the error, rather than a connection reset mid-upload. The response
+/// goes out once the body is in, so larger bodies (or ones of unknown length) are not drained;
+/// their connection is closed at once, as before.
 const DRAIN_LIMIT: u64 = 32 * 1024 * 1024;
 
 /// A raw body that, when dropped before its end (the request failed before the body was
-/// read), reads the rest in the background up to [`DRAIN_LIMIT`].
+/// read), reads the rest in the background if its declared length is within [`DRAIN_LIMIT`].
 struct DrainOnDrop {
+    drainable: bool,
     /// `None` once the body has ended.
     inner: Option<ByteStream>,
     read: u64,
@@ -100,7 +112,7 @@ impl Stream for DrainOnDrop {
 
 impl Drop for DrainOnDrop {
     fn drop(&mut self) {
-        let Some(mut inner) = self.inner.take() else {
+        let Some(mut inner) = self.inner.take().filter(|_| self.drainable) else {
             return;
         };
         let mut read = self.read;

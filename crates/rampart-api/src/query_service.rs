@@ -35,7 +35,13 @@ pub async fn handle(
     body: Body,
     request_id: &str,
 ) -> Result<Response, ApiError> {
-    let stream = verified_stream(body, BodyCheck::None, None, state.config.body_idle_timeout);
+    let stream = verified_stream(
+        body,
+        BodyCheck::None,
+        None,
+        state.config.body_idle_timeout,
+        false,
+    );
     let body = read_body_limited(stream, MAX_QUERY_BODY).await?;
     let body_hash = hex::encode(Sha256::digest(&body));
     let authenticated = match authenticate_with_body(state, parts, Some(&body_hash)) {

@@ -56,7 +56,17 @@ impl RequestCtx {
         let taken = self.body.lock().ok().and_then(|mut body| body.take());
         match taken {
             Some((body, check)) => {
-                verified_stream(body, check, trailer, self.state.config.body_idle_timeout)
+                let expects_continue = self
+                    .headers
+                    .get(http::header::EXPECT)
+                    .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+                verified_stream(
+                    body,
+                    check,
+                    trailer,
+                    self.state.config.body_idle_timeout,
+                    !expects_continue,
+                )
             }
             None => Box::pin(futures::stream::empty()),
         }

@@ -247,14 +247,14 @@ async fn unsupported_method_is_method_not_allowed() {
 }
 
 #[tokio::test]
-async fn put_with_kms_encryption_or_object_lock_is_refused_and_creates_nothing() {
+async fn put_with_dsse_encryption_or_object_lock_is_refused_and_creates_nothing() {
     let (server, bucket) = server_with_bucket("refuse").await;
     let s3 = server.client();
     let e = s3
         .put_object()
         .bucket(&bucket)
         .key("sse")
-        .server_side_encryption(ServerSideEncryption::AwsKms)
+        .server_side_encryption(ServerSideEncryption::AwsKmsDsse)
         .body(ByteStream::from_static(b"data"))
         .send()
         .await

@@ -147,6 +147,7 @@ async fn serve(state: &AppState, parts: Parts, body: Body) -> Result<Response, A
         authenticated.body_check,
         None,
         state.config.body_idle_timeout,
+        false,
     );
     let body = read_body_limited(stream, MAX_ADMIN_BODY).await?;
     match (&parts.method, path) {
