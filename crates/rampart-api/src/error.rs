@@ -220,6 +220,21 @@ impl From<EngineError> for ApiError {
             EngineError::Body(io) => ApiError::from_io(io),
             EngineError::Store(store) => ApiError::internal(format!("storage: {store}")),
             EngineError::Internal(detail) => ApiError::internal(detail),
+            EngineError::NoSuchKeyDeleteMarker { version_id } => ApiError::new(C::NoSuchKey)
+                .header("x-amz-delete-marker", "true")
+                .header("x-amz-version-id", &version_id),
+            EngineError::VersionIsDeleteMarker {
+                version_id,
+                last_modified,
+            } => ApiError::new(C::MethodNotAllowed)
+                .field("ResourceType", "DeleteMarker")
+                .header("x-amz-delete-marker", "true")
+                .header("x-amz-version-id", &version_id)
+                .header(
+                    "last-modified",
+                    &httpdate::fmt_http_date(last_modified.to_system_time()),
+                ),
+            EngineError::NoSuchVersion => ApiError::new(C::NoSuchVersion),
             EngineError::SseCustomerKeyRequired => ApiError::with_message(
                 C::InvalidRequest,
                 "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.",

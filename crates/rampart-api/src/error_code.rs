@@ -92,6 +92,7 @@ s3_error_codes! {
     NoSuchKey => NOT_FOUND, "The specified key does not exist.";
     NoSuchUpload => NOT_FOUND, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
     NoSuchTagSet => NOT_FOUND, "The TagSet does not exist";
+    NoSuchVersion => NOT_FOUND, "The specified version does not exist.";
     NotImplemented => NOT_IMPLEMENTED, "A header you provided implies functionality that is not implemented";
     OperationAborted => CONFLICT, "A conflicting conditional operation is currently in progress against this resource. Please try again.";
     OwnershipControlsNotFoundError => NOT_FOUND, "The bucket ownership controls were not found";

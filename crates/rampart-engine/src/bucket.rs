@@ -67,6 +67,7 @@ impl Engine {
             created: Timestamp::now(),
             region: self.config.region.clone(),
             state: BucketState::Active,
+            versioning: Default::default(),
         };
         let mut txn = Txn::new()
             .check(key.clone(), Expect::Absent)
@@ -195,11 +196,20 @@ impl Engine {
                 StoreError::Conflict { .. } => EngineError::OperationAborted,
                 other => other.into(),
             })?;
+        // Noncurrent versions and delete markers keep a bucket alive too, as on S3.
         let has_objects = !self
             .meta
             .scan(&ScanRange::prefix(&keys::objects_prefix(name)), 1)
             .await?
-            .is_empty();
+            .is_empty()
+            || !self
+                .meta
+                .scan(
+                    &ScanRange::prefix(&crate::versioning::versions_prefix(name)),
+                    1,
+                )
+                .await?
+                .is_empty();
         if has_objects {
             bucket.state = BucketState::Active;
             self.meta

@@ -17,6 +17,17 @@ pub enum EngineError {
     BucketNotEmpty,
     #[error("the specified key does not exist")]
     NoSuchKey,
+    /// The key's latest version is a delete marker (404 with `x-amz-delete-marker`).
+    #[error("the specified key does not exist (its latest version is a delete marker)")]
+    NoSuchKeyDeleteMarker { version_id: String },
+    /// A GET or HEAD named a delete marker's version id (405).
+    #[error("the specified version is a delete marker")]
+    VersionIsDeleteMarker {
+        version_id: String,
+        last_modified: crate::Timestamp,
+    },
+    #[error("the specified version does not exist")]
+    NoSuchVersion,
     #[error("the specified multipart upload does not exist")]
     NoSuchUpload,
     /// A part named at completion was not uploaded, or its ETag or checksum differs.

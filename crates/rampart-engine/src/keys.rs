@@ -11,6 +11,8 @@
 //! | `m/<manifest id>` | the part list of a completed multipart object |
 //! | `u/<bucket>/<key>\0<upload id>` | a multipart upload in progress |
 //! | `p/<upload id>/<part number, 5 digits>` | an uploaded part |
+//! | `v/<bucket>/<key>\0<inverted sequence>` | a noncurrent version or a delete marker ([`crate::versioning`]) |
+//! | `n/<bucket>/<key>` | the `v/` key of the key's noncurrent `null` version |
 //!
 //! Bucket names never contain `/`, so `o/<bucket>/` is unambiguous, and object keys compare in
 //! the raw UTF-8 byte order S3 lists them in.

@@ -18,6 +18,7 @@ pub mod hash;
 pub mod key_provider;
 mod keys;
 mod list;
+mod list_versions;
 pub mod multipart;
 mod object;
 mod public_access;
@@ -29,6 +30,7 @@ mod sse_rewrap;
 mod sse_stream;
 pub mod tagging;
 mod time;
+pub mod versioning;
 
 use std::sync::Arc;
 
@@ -40,6 +42,7 @@ pub use conditions::{ReadConditions, WriteCondition};
 pub use error::EngineError;
 pub use hash::Md5;
 pub use list::{ListEntry, ListObjectsPage, ListObjectsParams};
+pub use list_versions::{ListVersionsPage, ListVersionsParams, VersionListEntry};
 pub use object::{
     CopyObjectInput, CopySource, DeleteObjectOutcome, GetObjectOutput, HeadObjectOutput,
     MetadataDirective, PartRead, PutObjectInput, PutObjectOutput, ReadRequest, TaggingDirective,

@@ -120,6 +120,7 @@ mod tests {
             created: Timestamp::now(),
             region: "us-east-1".into(),
             state: BucketState::Deleting,
+            versioning: Default::default(),
         };
         meta.commit(Txn::new().put(keys::bucket(&name), encode(&record).unwrap()))
             .await

@@ -25,6 +25,8 @@ pub struct BucketRecord {
     pub created: Timestamp,
     pub region: String,
     pub state: BucketState,
+    #[serde(default)]
+    pub versioning: crate::versioning::Versioning,
 }
 
 /// The standard content headers that S3 stores with an object and returns on GET/HEAD.
@@ -100,9 +102,25 @@ pub struct ObjectRecord {
     /// carry their own.
     #[serde(default)]
     pub(crate) sealed: Option<crate::sse::SealedKey>,
+    /// `None`: the `null` version (every object of a bucket that was never versioned).
+    #[serde(default)]
+    pub version_id: Option<String>,
+    /// When the write committed (microseconds, strictly increasing per key): orders versions.
+    /// 0 in records written before versioning existed.
+    #[serde(default)]
+    pub(crate) seq: u64,
 }
 
 impl ObjectRecord {
+    /// The position of this version among the key's versions.
+    pub(crate) fn order_seq(&self) -> u64 {
+        if self.seq != 0 {
+            self.seq
+        } else {
+            u64::try_from(self.last_modified.unix_seconds()).unwrap_or(0) * 1_000_000
+        }
+    }
+
     /// The number of parts of a multipart object; `None` for a single-PUT object.
     pub fn parts_count(&self) -> Option<u32> {
         match self.data {

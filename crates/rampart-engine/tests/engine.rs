@@ -76,6 +76,7 @@ async fn read(engine: &Engine, bucket: &BucketName, key: &str) -> Result<Vec<u8>
             part_number: None,
             conditions: Default::default(),
             keys: Default::default(),
+            version_id: None,
         })
         .await?;
     let mut body = out.body;
@@ -123,7 +124,10 @@ async fn overwrites_reclaim_the_replaced_blob() {
         .put_object(put_input(&bucket, "k", data(100_000, 1)))
         .await
         .unwrap();
-    engine.delete_object(&bucket, "k").await.unwrap();
+    engine
+        .delete_object(&bucket, "k", None, &owner())
+        .await
+        .unwrap();
     assert_eq!(blob_count(&blobs).await, 0);
 }
 

@@ -176,6 +176,7 @@ fn read_request(bucket: &BucketName, key: &str, keys: KeyAccess) -> ReadRequest 
         part_number: None,
         conditions: Default::default(),
         keys,
+        version_id: None,
     }
 }
 

@@ -34,3 +34,4 @@ mod startup;
 mod sts;
 mod tagging;
 mod tls;
+mod versioning;

@@ -75,6 +75,7 @@ pub async fn get_object_attributes(ctx: &RequestCtx) -> Result<Response, ApiErro
             part_number: None,
             conditions: headers::read_conditions(&ctx.headers, "")?,
             keys: super::sse_headers::key_access(ctx)?,
+            version_id: None,
         })
         .await?;
     let record = head.record;

@@ -54,25 +54,22 @@ pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
 
     let bucket = ctx.bucket()?.clone();
     let engine = ctx.state.engine.clone();
+    let owner = super::object::delete_marker_owner(ctx)?;
     let outcomes: Vec<_> = futures::stream::iter(request.objects)
         .map(|object| {
             let engine = engine.clone();
             let bucket = bucket.clone();
+            let owner = owner.clone();
             async move {
                 let result = match (&object.version_id, ObjectKey::parse(object.key.clone())) {
-                    (Some(v), _) if v != "null" => Err(ApiError::with_message(
-                        S3ErrorCode::InvalidArgument,
-                        "Invalid version id specified",
-                    )),
                     (_, Err(_)) => Err(ApiError::new(S3ErrorCode::KeyTooLongError)),
                     // "Amazon S3 … checks whether you have the s3:DeleteObject permission" for
                     // each key; a denied key is an AccessDenied entry, not a failed request.
                     (version, Ok(key)) => match authorize_key(ctx, &key, version.is_some()).await {
                         Err(e) => Err(e),
                         Ok(()) => engine
-                            .delete_object(&bucket, key.as_str())
+                            .delete_object(&bucket, key.as_str(), version.as_deref(), &owner)
                             .await
-                            .map(|_| ())
                             .map_err(ApiError::from),
                     },
                 };
@@ -87,9 +84,14 @@ pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let mut errors = Vec::new();
     for (object, result) in outcomes {
         match result {
-            Ok(()) if request.quiet => {}
-            Ok(()) => deleted.push(DeletedXml {
+            Ok(_) if request.quiet => {}
+            Ok(outcome) => deleted.push(DeletedXml {
                 key: object.key,
+                delete_marker: outcome.delete_marker.then_some(true),
+                delete_marker_version_id: outcome
+                    .delete_marker
+                    .then(|| outcome.version_id.clone())
+                    .flatten(),
                 version_id: object.version_id,
             }),
             Err(e) => {

@@ -18,6 +18,7 @@ mod public_access;
 mod service;
 pub(crate) mod sse_headers;
 mod tagging;
+mod versioning;
 
 pub(crate) use list::encoder as list_encoder;
 
@@ -54,6 +55,9 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         Endpoint::PutObjectTagging => tagging::put_object_tagging(ctx).await,
         Endpoint::DeleteObjectTagging => tagging::delete_object_tagging(ctx).await,
         Endpoint::GetBucketTagging => bucket_tagging::get_bucket_tagging(ctx).await,
+        Endpoint::GetBucketVersioning => versioning::get_bucket_versioning(ctx).await,
+        Endpoint::PutBucketVersioning => versioning::put_bucket_versioning(ctx).await,
+        Endpoint::ListObjectVersions => versioning::list_object_versions(ctx).await,
         Endpoint::PutBucketTagging => bucket_tagging::put_bucket_tagging(ctx).await,
         Endpoint::DeleteBucketTagging => bucket_tagging::delete_bucket_tagging(ctx).await,
         Endpoint::GetBucketCors => cors::get_bucket_cors(ctx).await,

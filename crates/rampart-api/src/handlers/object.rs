@@ -10,7 +10,6 @@ use rampart_types::ByteRange;
 
 use crate::error::{ApiError, S3ErrorCode};
 use crate::handlers::acl::object_acl_from_headers;
-use crate::handlers::check_version_id;
 use crate::handlers::sse_headers::{
     Echo, key_access, requested_encryption, set_encryption_headers,
 };
@@ -94,6 +93,7 @@ pub async fn put_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let mut r = response::empty(StatusCode::OK);
     response::set(&mut r, "etag", &output.etag.quoted())?;
     set_encryption_headers(&mut r, output.encryption.as_ref(), Echo::Write)?;
+    set_version_header(&mut r, output.version_id.as_deref())?;
     if let Some((algorithm, value)) = &output.checksum {
         set_checksum(&mut r, *algorithm, value)?;
     }
@@ -113,7 +113,6 @@ fn set_checksum(
 }
 
 fn read_request(ctx: &RequestCtx) -> Result<ReadRequest, ApiError> {
-    check_version_id(ctx)?;
     let part_number = match ctx.query.get("partNumber") {
         None => None,
         Some(v) => Some(
@@ -138,6 +137,7 @@ fn read_request(ctx: &RequestCtx) -> Result<ReadRequest, ApiError> {
         part_number,
         conditions: headers::read_conditions(&ctx.headers, "")?,
         keys: key_access(ctx)?,
+        version_id: ctx.query.get("versionId").map(str::to_owned),
     })
 }
 
@@ -238,6 +238,7 @@ fn object_headers(
     )?;
     response::set(r, "etag", &record.etag.quoted())?;
     set_encryption_headers(r, record.encryption.as_ref(), Echo::Read)?;
+    set_version_header(r, record.version_id.as_deref())?;
     response::set(
         r,
         "last-modified",
@@ -357,10 +358,42 @@ pub async fn head_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
 }
 
 pub async fn delete_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
-    check_version_id(ctx)?;
-    ctx.state
+    let outcome = ctx
+        .state
         .engine
-        .delete_object(ctx.bucket()?, ctx.key()?.as_str())
+        .delete_object(
+            ctx.bucket()?,
+            ctx.key()?.as_str(),
+            ctx.query.get("versionId"),
+            &delete_marker_owner(ctx)?,
+        )
         .await?;
-    Ok(response::empty(StatusCode::NO_CONTENT))
+    let mut r = response::empty(StatusCode::NO_CONTENT);
+    if outcome.delete_marker {
+        response::set(&mut r, "x-amz-delete-marker", "true")?;
+    }
+    if let Some(version) = &outcome.version_id {
+        response::set(&mut r, "x-amz-version-id", version)?;
+    }
+    Ok(r)
+}
+
+/// `x-amz-version-id` for an object with a version id (`null` versions go without it).
+pub(crate) fn set_version_header(
+    r: &mut Response,
+    version_id: Option<&str>,
+) -> Result<(), ApiError> {
+    match version_id {
+        Some(id) => response::set(r, "x-amz-version-id", id),
+        None => Ok(()),
+    }
+}
+
+/// Who owns a delete marker: the requester, or for an anonymous request the bucket owner.
+pub(crate) fn delete_marker_owner(ctx: &RequestCtx) -> Result<rampart_types::Owner, ApiError> {
+    match (ctx.owner(), &ctx.bucket_record) {
+        (Ok(owner), _) => Ok(owner),
+        (Err(_), Some(bucket)) => Ok(bucket.owner.clone()),
+        (Err(e), None) => Err(e),
+    }
 }

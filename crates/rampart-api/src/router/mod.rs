@@ -58,6 +58,9 @@ pub enum Endpoint {
     GetBucketEncryption,
     PutBucketEncryption,
     DeleteBucketEncryption,
+    GetBucketVersioning,
+    PutBucketVersioning,
+    ListObjectVersions,
     /// S3 Control's account-level Block Public Access (`/v20180820/configuration/…` with
     /// `x-amz-account-id`).
     GetAccountPublicAccessBlock,
@@ -125,6 +128,9 @@ impl Endpoint {
             Self::GetBucketEncryption => "GetBucketEncryption",
             Self::PutBucketEncryption => "PutBucketEncryption",
             Self::DeleteBucketEncryption => "DeleteBucketEncryption",
+            Self::GetBucketVersioning => "GetBucketVersioning",
+            Self::PutBucketVersioning => "PutBucketVersioning",
+            Self::ListObjectVersions => "ListObjectVersions",
             Self::GetAccountPublicAccessBlock => "GetAccountPublicAccessBlock",
             Self::PutAccountPublicAccessBlock => "PutAccountPublicAccessBlock",
             Self::DeleteAccountPublicAccessBlock => "DeleteAccountPublicAccessBlock",
@@ -576,6 +582,19 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
         return match (idx, head) {
             (0, false) => Ok(Endpoint::GetBucketAcl),
             (1, _) => Ok(Endpoint::PutBucketAcl),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if query.has("versioning") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::GetBucketVersioning),
+            (1, _) => Ok(Endpoint::PutBucketVersioning),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if query.has("versions") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::ListObjectVersions),
             _ => Err(method_not_allowed()),
         };
     }

@@ -42,6 +42,7 @@ pub mod ownership;
 pub mod post;
 pub mod public_access;
 pub mod tagging;
+pub mod versioning;
 
 use bytes::Bytes;
 use rampart_engine::Timestamp;

@@ -59,6 +59,13 @@ pub struct DeletedXml {
     pub key: String,
     #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+    #[serde(rename = "DeleteMarker", skip_serializing_if = "Option::is_none")]
+    pub delete_marker: Option<bool>,
+    #[serde(
+        rename = "DeleteMarkerVersionId",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delete_marker_version_id: Option<String>,
 }
 
 #[derive(Serialize, Debug)]
@@ -108,6 +115,8 @@ mod tests {
             vec![DeletedXml {
                 key: "sample1.txt".into(),
                 version_id: None,
+                delete_marker: None,
+                delete_marker_version_id: None,
             }],
             vec![DeleteErrorXml {
                 key: "sample2.txt".into(),

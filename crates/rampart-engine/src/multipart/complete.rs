@@ -243,8 +243,9 @@ impl Engine {
                 count: parts.len() as u32,
             },
             sealed: None,
+            version_id: None,
+            seq: 0,
         };
-        let encoded_record = encode(&record)?;
         let encoded_manifest = encode(&manifest)?;
         let used: std::collections::HashSet<&BlobId> = parts.iter().map(|p| &p.blob).collect();
         let unused: Vec<BlobId> = all_parts
@@ -255,11 +256,21 @@ impl Engine {
 
         let object_key = keys::object(&input.bucket, &input.key);
         for _ in 0..MAX_COMMIT_ATTEMPTS {
-            let (_, bucket_version) = self.active_bucket(&input.bucket).await?;
+            let (bucket_record, bucket_version) = self.active_bucket(&input.bucket).await?;
             let current = self.load_object(&input.bucket, &input.key).await?;
             input
                 .condition
                 .check(current.as_ref().map(|(r, _)| &r.etag))?;
+            let current_record = current.as_ref().map(|(r, _)| r);
+            let mut record = record.clone();
+            self.stamp_version(
+                &mut record,
+                &input.bucket,
+                &input.key,
+                bucket_record.versioning,
+                current_record,
+            )
+            .await?;
             let mut txn = Txn::new()
                 .check(keys::bucket(&input.bucket), Expect::Version(bucket_version))
                 .check(upload_key.clone(), Expect::Version(marked_version))
@@ -269,7 +280,7 @@ impl Engine {
                         .as_ref()
                         .map_or(Expect::Absent, |(_, v)| Expect::Version(*v)),
                 )
-                .put(object_key.clone(), encoded_record.clone())
+                .put(object_key.clone(), encode(&record)?)
                 .put(keys::manifest(&manifest_id), encoded_manifest.clone())
                 .delete(upload_key.clone());
             for part in &all_parts {
@@ -279,11 +290,18 @@ impl Engine {
                 txn = txn.delete(keys::blob_ref(blob));
             }
             let mut freed = unused.clone();
-            if let Some((old, _)) = &current {
-                let (t, old_blobs) = self.dereference_data(txn, &old.data).await?;
-                txn = t;
-                freed.extend(old_blobs);
-            }
+            let (t, old_blobs) = self
+                .supersede(
+                    txn,
+                    &input.bucket,
+                    &input.key,
+                    bucket_record.versioning,
+                    current_record,
+                    Some(&record.data),
+                )
+                .await?;
+            txn = t;
+            freed.extend(old_blobs);
             match self.meta.commit(txn).await {
                 Ok(_) => {
                     self.delete_blobs(freed).await;
@@ -292,6 +310,7 @@ impl Engine {
                         last_modified: record.last_modified,
                         checksum: None,
                         encryption: record.encryption,
+                        version_id: record.version_id,
                     });
                 }
                 Err(StoreError::Conflict { .. }) => continue,

@@ -283,6 +283,7 @@ impl Engine {
                     key: &input.source.key,
                     version: source_version,
                     record: &source,
+                    record_key: None,
                 },
                 None,
                 span.clone(),

@@ -126,7 +126,9 @@ impl Engine {
                     Some(ServerSideEncryption::Aes256)
                 )
         );
-        if to_self && same_keys {
+        let unversioned = self.bucket_versioning(&input.bucket).await?
+            == crate::versioning::Versioning::Unversioned;
+        if to_self && same_keys && unversioned {
             // Only the metadata changes: the new record keeps the same bytes. The swap is
             // guarded by the source's ETag, so a concurrent overwrite is not clobbered.
             let record = ObjectRecord {
@@ -144,7 +146,8 @@ impl Engine {
                 WriteCondition::None => WriteCondition::IfMatch(source.etag.quoted()),
                 other => other,
             };
-            self.commit_object(&input.bucket, input.key.as_str(), &record, None, &guard)
+            let record = self
+                .commit_object(&input.bucket, input.key.as_str(), &record, None, &guard)
                 .await
                 .map_err(|e| match e {
                     EngineError::PreconditionFailed { .. } | EngineError::NoSuchKey
@@ -159,6 +162,7 @@ impl Engine {
                 last_modified: record.last_modified,
                 checksum: None,
                 encryption: record.encryption,
+                version_id: record.version_id,
             });
         }
 
@@ -169,6 +173,7 @@ impl Engine {
                     key: &input.source.key,
                     version: source_version,
                     record: &source,
+                    record_key: None,
                 },
                 None,
                 0..source.size,
@@ -211,8 +216,10 @@ impl Engine {
             encryption,
             data: ingested.data,
             sealed: ingested.sealed,
+            version_id: None,
+            seq: 0,
         };
-        if let Err(e) = self
+        let record = match self
             .commit_object(
                 &input.bucket,
                 input.key.as_str(),
@@ -222,14 +229,18 @@ impl Engine {
             )
             .await
         {
-            self.discard_unreferenced(&record.data).await;
-            return Err(e);
-        }
+            Ok(record) => record,
+            Err(e) => {
+                self.discard_unreferenced(&record.data).await;
+                return Err(e);
+            }
+        };
         Ok(PutObjectOutput {
             etag: record.etag,
             last_modified: record.last_modified,
             checksum: None,
             encryption: record.encryption,
+            version_id: record.version_id,
         })
     }
 }

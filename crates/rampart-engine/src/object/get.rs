@@ -8,6 +8,7 @@ use rampart_types::{BucketName, ByteRange};
 use crate::records::{DataRef, PartRef};
 use crate::sse::{Kek, KeyAccess};
 use crate::sse_stream::{open_all, opening_stream};
+use crate::versioning::{NULL_VERSION_ID, VersionEntry, seq_of_version_id};
 use crate::{Engine, EngineError, ObjectRecord, ReadConditions, keys};
 
 /// Attempts to open an object's data before giving up; each retry means a concurrent writer
@@ -25,6 +26,8 @@ pub struct ReadRequest {
     pub conditions: ReadConditions,
     /// What the request brings to open encrypted data.
     pub keys: KeyAccess,
+    /// `versionId`: a specific version (`null` for the null version); `None` the latest.
+    pub version_id: Option<String>,
 }
 
 /// The part a `partNumber` read selected.
@@ -57,11 +60,14 @@ pub(crate) struct StoredObject<'a> {
     pub key: &'a str,
     pub version: u64,
     pub record: &'a ObjectRecord,
+    /// Where the record is when it is a noncurrent version (`None`: the current object).
+    pub record_key: Option<Vec<u8>>,
 }
 
 struct Resolved {
     record: ObjectRecord,
     version: u64,
+    record_key: Option<Vec<u8>>,
     range: Option<Range<u64>>,
     part: Option<PartRead>,
     parts: Option<Vec<PartRef>>,
@@ -95,6 +101,7 @@ impl Engine {
                         key: &req.key,
                         version: r.version,
                         record: &r.record,
+                        record_key: r.record_key.clone(),
                     },
                     r.parts.as_deref(),
                     span,
@@ -120,10 +127,7 @@ impl Engine {
 
     async fn resolve_read(&self, req: &ReadRequest) -> Result<Resolved, EngineError> {
         self.bucket(&req.bucket).await?;
-        let (record, version) = self
-            .load_object(&req.bucket, &req.key)
-            .await?
-            .ok_or(EngineError::NoSuchKey)?;
+        let (record, version, record_key) = self.read_version(req).await?;
         req.conditions
             .evaluate(&record.etag, record.last_modified)?;
         let parts = match &record.data {
@@ -146,10 +150,60 @@ impl Engine {
         Ok(Resolved {
             record,
             version,
+            record_key,
             range,
             part,
             parts,
         })
+    }
+
+    /// The record a read names: the latest version, or the one `versionId` names.
+    async fn read_version(
+        &self,
+        req: &ReadRequest,
+    ) -> Result<(ObjectRecord, u64, Option<Vec<u8>>), EngineError> {
+        let current = self.load_object(&req.bucket, &req.key).await?;
+        let Some(wanted) = req.version_id.as_deref() else {
+            if let Some((record, version)) = current {
+                return Ok((record, version, None));
+            }
+            return Err(
+                match self.newest_version_entry(&req.bucket, &req.key).await? {
+                    Some((_, VersionEntry::DeleteMarker(marker), _)) => {
+                        EngineError::NoSuchKeyDeleteMarker {
+                            version_id: marker
+                                .version_id
+                                .unwrap_or_else(|| NULL_VERSION_ID.to_owned()),
+                        }
+                    }
+                    _ => EngineError::NoSuchKey,
+                },
+            );
+        };
+        if let Some((record, version)) = current
+            && record.version_id.as_deref().unwrap_or(NULL_VERSION_ID) == wanted
+        {
+            return Ok((record, version, None));
+        }
+        match self.version_entry(&req.bucket, &req.key, wanted).await? {
+            Some((record_key, VersionEntry::Object(record), version)) => {
+                Ok((*record, version, Some(record_key)))
+            }
+            Some((_, VersionEntry::DeleteMarker(marker), _)) => {
+                Err(EngineError::VersionIsDeleteMarker {
+                    version_id: wanted.to_owned(),
+                    last_modified: marker.last_modified,
+                })
+            }
+            None if wanted != NULL_VERSION_ID && seq_of_version_id(wanted).is_none() => {
+                Err(EngineError::InvalidArgument {
+                    name: "versionId",
+                    value: wanted.to_owned(),
+                    message: "Invalid version id specified".into(),
+                })
+            }
+            None => Err(EngineError::NoSuchVersion),
+        }
     }
 
     /// Opens `span` of an object's data for a reader: its blobs are leased, then the record is
@@ -167,6 +221,7 @@ impl Engine {
             key,
             version,
             record,
+            record_key,
         } = object;
         let data = &record.data;
         let loaded;
@@ -183,7 +238,8 @@ impl Engine {
             _ => Vec::new(),
         };
         let lease = self.readers.lease(blobs);
-        let current = self.meta.get(&keys::object(bucket, key)).await?;
+        let record_key = record_key.unwrap_or_else(|| keys::object(bucket, key));
+        let current = self.meta.get(&record_key).await?;
         if current.map(|r| r.version) != Some(version) {
             return Ok(None);
         }

@@ -49,8 +49,9 @@ impl Engine {
         }
     }
 
-    /// Commits `record` as the current object at `key`, replacing whatever is there, and
-    /// reclaims the data of the replaced record. On failure the caller still owns `record`'s
+    /// Commits `record` as the current object at `key`, as the bucket's versioning state has
+    /// it: the version it replaces becomes noncurrent, or its data is reclaimed. Returns the
+    /// record as committed (with its version id). On failure the caller still owns `record`'s
     /// data and must discard it.
     pub(crate) async fn commit_object(
         &self,
@@ -59,13 +60,17 @@ impl Engine {
         record: &ObjectRecord,
         inline: Option<Bytes>,
         condition: &WriteCondition,
-    ) -> Result<(), EngineError> {
+    ) -> Result<ObjectRecord, EngineError> {
         let object_key = keys::object(bucket, key);
-        let encoded = encode(record)?;
         for _ in 0..MAX_COMMIT_ATTEMPTS {
-            let (_, bucket_version) = self.active_bucket(bucket).await?;
+            let (bucket_record, bucket_version) = self.active_bucket(bucket).await?;
+            let versioning = bucket_record.versioning;
             let current = self.load_object(bucket, key).await?;
             condition.check(current.as_ref().map(|(r, _)| &r.etag))?;
+            let mut record = record.clone();
+            let current_record = current.as_ref().map(|(r, _)| r);
+            self.stamp_version(&mut record, bucket, key, versioning, current_record)
+                .await?;
             let mut txn = Txn::new()
                 .check(keys::bucket(bucket), Expect::Version(bucket_version))
                 .check(
@@ -75,22 +80,26 @@ impl Engine {
                         None => Expect::Absent,
                     },
                 )
-                .put(object_key.clone(), encoded.clone());
-            // A metadata-only replacement (copy to self) keeps the same data: leave its
-            // references alone.
-            let current_data = current.map(|(old, _)| old.data);
-            let replaced = current_data.clone().filter(|old| old != &record.data);
-            if current_data.as_ref() != Some(&record.data) {
+                .put(object_key.clone(), encode(&record)?);
+            // A metadata-only replacement (copy to self in an unversioned bucket) keeps the
+            // same data: leave its references alone.
+            if current_record.map(|c| &c.data) != Some(&record.data) {
                 txn = reference_data(txn, &record.data, inline.clone());
             }
-            let mut freed = Vec::new();
-            if let Some(old) = &replaced {
-                (txn, freed) = self.dereference_data(txn, old).await?;
-            }
+            let (txn, freed) = self
+                .supersede(
+                    txn,
+                    bucket,
+                    key,
+                    versioning,
+                    current_record,
+                    Some(&record.data),
+                )
+                .await?;
             match self.meta.commit(txn).await {
                 Ok(_) => {
                     self.delete_blobs(freed).await;
-                    return Ok(());
+                    return Ok(record);
                 }
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(e) => return Err(e.into()),

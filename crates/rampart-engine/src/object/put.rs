@@ -37,6 +37,8 @@ pub struct PutObjectOutput {
     pub checksum: Option<(ChecksumAlgorithm, Vec<u8>)>,
     /// How the new object is encrypted at rest.
     pub encryption: Option<crate::sse::ServerSideEncryption>,
+    /// The new version's id (`None`: the `null` version).
+    pub version_id: Option<String>,
 }
 
 impl Engine {
@@ -101,6 +103,8 @@ impl Engine {
             encryption: encryption.clone(),
             data: ingested.data,
             sealed: ingested.sealed,
+            version_id: None,
+            seq: 0,
         };
         let committed = self
             .commit_object(
@@ -111,15 +115,19 @@ impl Engine {
                 &input.condition,
             )
             .await;
-        if let Err(e) = committed {
-            self.discard_unreferenced(&record.data).await;
-            return Err(e);
-        }
+        let record = match committed {
+            Ok(record) => record,
+            Err(e) => {
+                self.discard_unreferenced(&record.data).await;
+                return Err(e);
+            }
+        };
         Ok(PutObjectOutput {
             etag: record.etag,
             last_modified: record.last_modified,
             checksum: ingested.digests.client,
             encryption: record.encryption,
+            version_id: record.version_id,
         })
     }
 }
