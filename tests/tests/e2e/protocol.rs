@@ -196,17 +196,10 @@ async fn known_but_unbuilt_operations_are_not_implemented() {
         .await
         .unwrap_err();
     expect_501("GetObjectRetention", status_and_code(&e));
-    let e = s3
-        .list_object_versions()
-        .bucket(&bucket)
-        .send()
-        .await
-        .unwrap_err();
-    expect_501("ListObjectVersions", status_and_code(&e));
 
     // The document itself, raw.
     let r = RawRequest::new("GET", &format!("/{bucket}"))
-        .query("versioning")
+        .query("lifecycle")
         .sign(server.port, None)
         .send(server.port)
         .await;
