@@ -185,6 +185,10 @@ async fn delete_account_removes_everything_it_had() {
         })
         .await
         .unwrap();
+    env.store
+        .create_virtual_mfa_device(id, "/", "gone-device")
+        .await
+        .unwrap();
 
     env.store.delete_account(id).await.unwrap();
     assert_eq!(env.store.account(id), None);
