@@ -99,10 +99,9 @@ fn no_such_device(serial: &str) -> IamError {
     IamError::NoSuchEntity(format!("MFA device with serial number {serial} not found."))
 }
 
-fn invalid_code(which: &str) -> IamError {
-    IamError::InvalidAuthenticationCode(format!(
-        "Authentication code for device is not valid. {which}"
-    ))
+/// IAM's refusal of a wrong, out-of-window or spent code (one message for every case).
+fn invalid_code() -> IamError {
+    IamError::InvalidAuthenticationCode("Authentication code for device is not valid.".to_owned())
 }
 
 /// The device name of a serial in `account`: `arn:aws:iam::<account>:mfa/<path><name>`.
@@ -318,9 +317,7 @@ impl IdentityStore {
             let last = entry.record.last_step;
             let found = consecutive(&entry.seed.0, step.saturating_sub(1)..=step, code1, code2)
                 .filter(|s| last.is_none_or(|l| *s > l))
-                .ok_or_else(|| {
-                    invalid_code("Both codes must be consecutive codes from the device.")
-                })?;
+                .ok_or_else(invalid_code)?;
             let mut entry = entry.clone();
             entry.record.owner = Some(owner.clone());
             entry.record.enabled = Some(self.now());
@@ -361,9 +358,7 @@ impl IdentityStore {
             let window = step.saturating_sub(RESYNC_WINDOW)..=step + RESYNC_WINDOW;
             let found = consecutive(&entry.seed.0, window, code1, code2)
                 .filter(|s| last.is_none_or(|l| *s > l))
-                .ok_or_else(|| {
-                    invalid_code("Both codes must be consecutive codes from the device.")
-                })?;
+                .ok_or_else(invalid_code)?;
             let mut entry = entry.clone();
             entry.record.last_step = Some(found + 1);
             entry
@@ -479,7 +474,7 @@ impl IdentityStore {
         serial: &str,
         code: &str,
     ) -> Result<(), IamError> {
-        let refused = || invalid_code("The code is wrong, already used, or not from this device.");
+        let refused = invalid_code;
         if !totp::is_code_shaped(code) {
             return Err(refused());
         }
