@@ -95,13 +95,15 @@ mod tests {
     use super::*;
     use crate::iam::tests::state;
 
+    /// The current TOTP step, at least two seconds before it ends: the test's codes are computed
+    /// from it and must still be current (within the tolerance) when the store checks them.
     fn now_step() -> u64 {
-        totp::step_at(
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_secs(),
-        )
+        let secs = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
+        let left = totp::STEP_SECS as f64 - secs(SystemTime::now()) % totp::STEP_SECS as f64;
+        if left < 2.0 {
+            std::thread::sleep(std::time::Duration::from_secs_f64(left + 0.1));
+        }
+        totp::step_at(secs(SystemTime::now()) as u64)
     }
 
     fn headers(value: &str) -> HeaderMap {

@@ -9,13 +9,15 @@ use rampart_crypto::totp;
 use super::tests::{enc, iam, principal_of, root, state, text};
 use crate::query_api::Params;
 
+/// The current TOTP step, at least two seconds before it ends: the test's codes are computed
+/// from it and must still be current (within the tolerance) when the server checks them.
 fn step_now() -> u64 {
-    totp::step_at(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
+    let secs = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
+    let left = totp::STEP_SECS as f64 - secs(SystemTime::now()) % totp::STEP_SECS as f64;
+    if left < 2.0 {
+        std::thread::sleep(std::time::Duration::from_secs_f64(left + 0.1));
+    }
+    totp::step_at(secs(SystemTime::now()) as u64)
 }
 
 /// The serial and the seed of a new device, from CreateVirtualMFADevice's XML.
