@@ -16,6 +16,7 @@ mod headers;
 mod iam;
 mod ids;
 pub mod kms;
+pub mod mfa_header;
 mod post_policy;
 pub mod query;
 mod query_api;

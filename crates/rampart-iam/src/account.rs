@@ -183,6 +183,9 @@ impl IdentityStore {
             for name in state.policies.keys() {
                 txn = txn.delete(records::policy_key(id, name));
             }
+            for name in state.mfa_devices.keys() {
+                txn = txn.delete(records::mfa_key(id, name));
+            }
             for key in snap.keys.values().filter(|k| &k.account == id) {
                 txn = txn.delete(records::access_key_key(key.id.as_str()));
             }

@@ -15,6 +15,9 @@ pub enum IamError {
     InvalidInput(String),
     #[error("{0}")]
     ValidationError(String),
+    /// A wrong or spent MFA code.
+    #[error("{0}")]
+    InvalidAuthenticationCode(String),
     #[error(transparent)]
     Store(#[from] rampart_store::StoreError),
     #[error("corrupt identity record: {0}")]
@@ -32,6 +35,7 @@ impl IamError {
             Self::DeleteConflict(_) => "DeleteConflict",
             Self::InvalidInput(_) => "InvalidInput",
             Self::ValidationError(_) => "ValidationError",
+            Self::InvalidAuthenticationCode(_) => "InvalidAuthenticationCode",
             Self::Store(_) | Self::Corrupt(_) => "ServiceFailure",
         }
     }

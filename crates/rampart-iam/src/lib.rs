@@ -2,8 +2,9 @@
 //!
 //! Accounts (12-digit id, 64-hex canonical user id, display name, a root user), and in each
 //! account its own IAM namespace: users, groups, roles, long-term access keys, customer-managed
-//! and inline policies, plus a few AWS-managed policies, and STS sessions. The bootstrap
-//! credentials are the root user of the first account and are held only in memory.
+//! and inline policies, plus a few AWS-managed policies, virtual MFA devices, and STS sessions.
+//! The bootstrap credentials are the root user of the first account and are held only in
+//! memory.
 //!
 //! Everything is stored through `MetaStore` under `iam/` (MessagePack with named fields;
 //! secrets sealed with the master key, session tokens only as SHA-256) and mirrored in a full
@@ -21,6 +22,7 @@ mod ids;
 mod inline;
 mod keys;
 mod load;
+mod mfa;
 mod policies;
 mod principal;
 mod records;
@@ -44,6 +46,7 @@ pub use entities::{
     Tag, User,
 };
 pub use error::IamError;
+pub use mfa::{AssignmentStatus, MfaDevice, MfaOwner};
 pub use principal::{Principal, SessionInfo};
 pub use resolve::{ResolvedKey, SessionTokenCheck, TokenProblem};
 pub use rewrap::SecretsRewrapped;

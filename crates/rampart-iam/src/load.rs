@@ -8,8 +8,8 @@ use rampart_policy::{PolicyKind, PolicyType};
 use rampart_store::Record;
 
 use crate::records::{
-    self, AccountRecord, GroupRecord, KeyRecord, PolicyRecord, RoleRecord, SessionRecord,
-    UserRecord,
+    self, AccountRecord, GroupRecord, KeyRecord, MfaRecord, PolicyRecord, RoleRecord,
+    SessionRecord, UserRecord,
 };
 use crate::snapshot::{
     AccountState, GroupState, KeyEntry, PolicyState, RoleState, SESSION_POLICY_NAME, SessionEntry,
@@ -72,7 +72,7 @@ impl Snapshot {
             aws_policies: Arc::new(crate::aws_managed::load()?),
             ..Snapshot::default()
         };
-        let mut by_kind: [Vec<(Vec<u8>, Record)>; 7] = Default::default();
+        let mut by_kind: [Vec<(Vec<u8>, Record)>; 8] = Default::default();
         for (key, record) in records {
             let rest = &key[records::PREFIX.len()..];
             let kind = rest.split(|b| *b == b'/').next().unwrap_or_default();
@@ -84,12 +84,22 @@ impl Snapshot {
                 b"role" => 4,
                 b"key" => 5,
                 b"session" => 6,
+                b"mfa" => 7,
                 // `acctname` is an index for commit-time uniqueness; rebuilt from the accounts.
                 _ => continue,
             };
             by_kind[slot].push((key, record));
         }
-        let [accounts, policies, groups, users, roles, keys, sessions] = by_kind;
+        let [
+            accounts,
+            policies,
+            groups,
+            users,
+            roles,
+            keys,
+            sessions,
+            mfa,
+        ] = by_kind;
         for (key, record) in accounts {
             let r: AccountRecord = records::decode(&key, &record.value)?;
             snap.insert_account(AccountState::new(r.account, r.created));
@@ -145,6 +155,15 @@ impl Snapshot {
                     sealed_secret: r.sealed_secret,
                 },
             );
+        }
+        for (key, record) in mfa {
+            let r: MfaRecord = records::decode(&key, &record.value)?;
+            let seed = crate::mfa::open_seed(master_key, &r)?;
+            let account = r.account.clone();
+            if let Some(a) = snap.orphan_check(&account, &key) {
+                a.mfa_devices
+                    .insert(fold(&r.name), crate::mfa::MfaEntry { record: r, seed });
+            }
         }
         let mut expired = Vec::new();
         for (key, record) in sessions {

@@ -11,6 +11,7 @@
 //! | `iam/policy/<account id>/<lowercased name>` | [`PolicyRecord`] (every version) |
 //! | `iam/key/<AKIA…>` | [`KeyRecord`] (secret sealed) |
 //! | `iam/session/<ASIA…>` | [`SessionRecord`] (secret sealed, token as SHA-256) |
+//! | `iam/mfa/<account id>/<lowercased name>` | [`MfaRecord`] (virtual MFA device, seed sealed) |
 //!
 //! The first account's record also stays at `sys/first-account`, where earlier versions kept it.
 
@@ -55,6 +56,10 @@ pub(crate) fn access_key_key(id: &str) -> Vec<u8> {
 
 pub(crate) fn session_key(id: &str) -> Vec<u8> {
     format!("iam/session/{id}").into_bytes()
+}
+
+pub(crate) fn mfa_key(account: &AccountId, folded_name: &str) -> Vec<u8> {
+    format!("iam/mfa/{account}/{folded_name}").into_bytes()
 }
 
 pub(crate) fn encode<T: Serialize>(record: &T) -> Result<Vec<u8>, IamError> {
@@ -164,6 +169,31 @@ pub(crate) struct SessionRecord {
     pub mfa_authenticated: bool,
     pub source_identity: Option<String>,
     pub session_policy: Option<String>,
+}
+
+/// Who a virtual MFA device is assigned to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum MfaOwnerRecord {
+    Root,
+    /// A user, by folded name.
+    User(String),
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct MfaRecord {
+    pub account: AccountId,
+    pub name: String,
+    pub path: String,
+    /// `arn:aws:iam::<account>:mfa/<path><name>`
+    pub serial: String,
+    /// `MasterKey::seal(aad = serial, seed)`.
+    #[serde(with = "bytes_field")]
+    pub sealed_seed: Vec<u8>,
+    pub created: SystemTime,
+    pub owner: Option<MfaOwnerRecord>,
+    pub enabled: Option<SystemTime>,
+    /// The last time step whose code was accepted; no step up to it is accepted again.
+    pub last_step: Option<u64>,
 }
 
 /// Byte strings as MessagePack `bin`, not as arrays of integers.

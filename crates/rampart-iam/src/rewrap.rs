@@ -1,12 +1,13 @@
 //! Master-key rotation, the identity store's part: re-sealing every stored secret (access keys,
-//! STS sessions) that the retiring master key sealed under the next one.
+//! STS sessions, virtual MFA devices' seeds) that the retiring master key sealed under the next
+//! one.
 
 use rampart_crypto::OpenedWith;
 use rampart_store::{Expect, Txn};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::records::{self, KeyRecord, SessionRecord};
+use crate::records::{self, KeyRecord, MfaRecord, SessionRecord};
 use crate::store::scan_all;
 use crate::{IamError, IdentityStore};
 
@@ -43,6 +44,15 @@ impl Sealed for SessionRecord {
     }
 }
 
+impl Sealed for MfaRecord {
+    fn id(&self) -> &str {
+        &self.serial
+    }
+    fn sealed(&mut self) -> &mut Vec<u8> {
+        &mut self.sealed_seed
+    }
+}
+
 impl IdentityStore {
     /// Re-seals, under the master key's current key, every stored secret still sealed by the
     /// key a rotation is retiring. Holds the writer lock, so no identity change interleaves.
@@ -54,11 +64,25 @@ impl IdentityStore {
             .await?;
         self.rewrap_family::<SessionRecord>(b"iam/session/", &mut report)
             .await?;
+        let resealed_seeds = self
+            .rewrap_family::<MfaRecord>(b"iam/mfa/", &mut report)
+            .await?;
         // The snapshot keeps each key's sealed secret to write it back on status changes.
         let mut snapshot = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
         for (id, sealed) in resealed_keys {
             if let Some(entry) = snapshot.keys.get_mut(&id) {
                 entry.sealed_secret = sealed;
+            }
+        }
+        // So does each MFA device, to write back its last used step; keyed by serial here.
+        for (serial, sealed) in resealed_seeds {
+            let device = snapshot
+                .accounts
+                .values_mut()
+                .flat_map(|a| a.mfa_devices.values_mut())
+                .find(|d| d.record.serial == serial);
+            if let Some(device) = device {
+                device.record.sealed_seed = sealed;
             }
         }
         Ok(report)

@@ -24,6 +24,8 @@ pub struct NewSession {
     pub account: AccountId,
     pub kind: NewSessionKind,
     pub duration: Duration,
+    /// Whether the caller proved an MFA code ([`IdentityStore::verify_mfa_code`]) for it.
+    pub mfa_authenticated: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -208,7 +210,7 @@ impl IdentityStore {
             token_sha256: token_hash(&token).to_vec(),
             issued_at: now,
             expires_at,
-            mfa_authenticated: false,
+            mfa_authenticated: request.mfa_authenticated,
             source_identity: None,
             session_policy: plan.session_policy.as_ref().map(|(text, _)| text.clone()),
         };
@@ -229,7 +231,7 @@ impl IdentityStore {
             info: SessionInfo {
                 issued_at: now,
                 expires_at,
-                mfa_authenticated: false,
+                mfa_authenticated: request.mfa_authenticated,
                 source_identity: None,
             },
             session_policy: plan.session_policy.map(|(_, named)| named),

@@ -40,6 +40,8 @@ pub(crate) struct AccountState {
     pub groups: BTreeMap<String, GroupState>,
     pub roles: BTreeMap<String, RoleState>,
     pub policies: BTreeMap<String, PolicyState>,
+    /// Virtual MFA devices, by folded name.
+    pub mfa_devices: BTreeMap<String, crate::mfa::MfaEntry>,
 }
 
 impl AccountState {
@@ -51,6 +53,7 @@ impl AccountState {
             groups: BTreeMap::new(),
             roles: BTreeMap::new(),
             policies: BTreeMap::new(),
+            mfa_devices: BTreeMap::new(),
         }
     }
 }

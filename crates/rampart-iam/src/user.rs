@@ -124,6 +124,8 @@ impl IdentityStore {
                 Some("Cannot delete entity, must detach all policies first.")
             } else if !state.groups.is_empty() {
                 Some("Cannot delete entity, must remove users from group first.")
+            } else if snap.user_has_mfa(account, &folded) {
+                Some("Cannot delete entity, must delete MFA device first.")
             } else {
                 None
             };

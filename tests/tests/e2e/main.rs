@@ -21,6 +21,7 @@ mod iam_authz;
 mod kms;
 mod list;
 mod master_key;
+mod mfa;
 mod multipart;
 mod objects;
 mod policy_conditions;

@@ -87,6 +87,7 @@ impl From<IamError> for AdminError {
             IamError::MalformedPolicyDocument(_)
             | IamError::InvalidInput(_)
             | IamError::ValidationError(_) => StatusCode::BAD_REQUEST,
+            IamError::InvalidAuthenticationCode(_) => StatusCode::FORBIDDEN,
             IamError::Store(_) | IamError::Corrupt(_) => {
                 tracing::error!(error = %e, "admin request failed");
                 return Self::new(

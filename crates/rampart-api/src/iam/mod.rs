@@ -1,5 +1,5 @@
 //! IAM's Query API (`https://iam.amazonaws.com/doc/2010-05-08/`): users, access keys, groups,
-//! roles, inline and managed policies, in the caller's own account.
+//! roles, inline and managed policies, virtual MFA devices, in the caller's own account.
 //!
 //! Every action is authorized with `authz::authorize_action` on the resource AWS names for it
 //! before anything changes; the files here are one per resource and only translate parameters
@@ -9,6 +9,9 @@ mod attach;
 mod groups;
 mod inline;
 mod keys;
+mod mfa;
+#[cfg(test)]
+mod mfa_tests;
 mod paging;
 mod policies;
 mod roles;
@@ -87,6 +90,14 @@ async fn dispatch(
         "ListAccessKeys" => keys::list_access_keys(&cx),
         "UpdateAccessKey" => keys::update_access_key(&cx).await,
         "DeleteAccessKey" => keys::delete_access_key(&cx).await,
+        "CreateVirtualMFADevice" => mfa::create_virtual_mfa_device(&cx).await,
+        "EnableMFADevice" => mfa::enable_mfa_device(&cx).await,
+        "ResyncMFADevice" => mfa::resync_mfa_device(&cx).await,
+        "DeactivateMFADevice" => mfa::deactivate_mfa_device(&cx).await,
+        "DeleteVirtualMFADevice" => mfa::delete_virtual_mfa_device(&cx).await,
+        "ListMFADevices" => mfa::list_mfa_devices(&cx),
+        "ListVirtualMFADevices" => mfa::list_virtual_mfa_devices(&cx),
+        "GetMFADevice" => mfa::get_mfa_device(&cx),
         "CreateGroup" => groups::create_group(&cx).await,
         "GetGroup" => groups::get_group(&cx),
         "ListGroups" => groups::list_groups(&cx),

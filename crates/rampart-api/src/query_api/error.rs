@@ -17,6 +17,7 @@ pub enum QueryErrorCode {
     EntityAlreadyExists,
     ExpiredToken,
     InvalidAction,
+    InvalidAuthenticationCode,
     InvalidClientTokenId,
     InvalidInput,
     InvalidQueryParameter,
@@ -43,6 +44,7 @@ impl QueryErrorCode {
             Self::EntityAlreadyExists => "EntityAlreadyExists",
             Self::ExpiredToken => "ExpiredToken",
             Self::InvalidAction => "InvalidAction",
+            Self::InvalidAuthenticationCode => "InvalidAuthenticationCode",
             Self::InvalidClientTokenId => "InvalidClientTokenId",
             Self::InvalidInput => "InvalidInput",
             Self::InvalidQueryParameter => "InvalidQueryParameter",
@@ -70,6 +72,7 @@ impl QueryErrorCode {
                 StatusCode::CONFLICT
             }
             Self::AccessDenied
+            | Self::InvalidAuthenticationCode
             | Self::InvalidClientTokenId
             | Self::MissingAuthenticationToken
             | Self::SignatureDoesNotMatch
@@ -203,6 +206,7 @@ impl From<IamError> for QueryApiError {
             IamError::DeleteConflict(m) => Self::new(C::DeleteConflict, m),
             IamError::InvalidInput(m) => Self::new(C::InvalidInput, m),
             IamError::ValidationError(m) => Self::new(C::ValidationError, m),
+            IamError::InvalidAuthenticationCode(m) => Self::new(C::InvalidAuthenticationCode, m),
             e @ (IamError::Store(_) | IamError::Corrupt(_)) => Self::internal(e.to_string()),
         }
     }

@@ -34,14 +34,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "SourceIdentity is not supported by this server.",
     ),
     (
-        "SerialNumber",
-        "MFA devices are not supported by this server yet; call AssumeRole without SerialNumber and TokenCode.",
-    ),
-    (
-        "TokenCode",
-        "MFA devices are not supported by this server yet; call AssumeRole without SerialNumber and TokenCode.",
-    ),
-    (
         "ProvidedContexts",
         "ProvidedContexts is not supported by this server.",
     ),
@@ -95,6 +87,7 @@ pub async fn assume_role(
             principal.arn()
         ))
     };
+    let mfa_authenticated = super::verify_mfa(state, principal, params).await?;
     let (role_account, role_name) = parse_role_arn(role_arn).ok_or_else(not_authorized)?;
     let role = state
         .identities
@@ -111,6 +104,11 @@ pub async fn assume_role(
         keys.set("sts:RoleSessionName", session_name);
         if let Some(id) = external_id {
             keys.set("sts:ExternalId", id);
+        }
+        if mfa_authenticated {
+            // The code was verified by this request: MFA is present, and zero seconds old.
+            keys.set("aws:MultiFactorAuthPresent", "true");
+            keys.set("aws:MultiFactorAuthAge", "0");
         }
         keys
     };
@@ -149,6 +147,7 @@ pub async fn assume_role(
                 session_policy: session_policy.map(str::to_owned),
             },
             duration: Duration::from_secs(duration),
+            mfa_authenticated,
         })
         .await?;
     let mut w = XmlWriter::new();

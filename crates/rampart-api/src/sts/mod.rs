@@ -2,7 +2,8 @@
 //! GetSessionToken and GetCallerIdentity.
 //!
 //! AssumeRole is authorized with the role's trust policy as the resource policy; the other two
-//! need no permission, as in AWS.
+//! need no permission, as in AWS. AssumeRole and GetSessionToken take an MFA device's
+//! `SerialNumber` and `TokenCode`; a session so made has `aws:MultiFactorAuthPresent` true.
 
 mod assume_role;
 #[cfg(test)]
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::response::Response;
-use rampart_iam::{NewSession, NewSessionKind, Principal, SessionCredentials};
+use rampart_iam::{IamError, MfaOwner, NewSession, NewSessionKind, Principal, SessionCredentials};
 
 use crate::AppState;
 use crate::authz::RequestInfo;
@@ -78,14 +79,10 @@ async fn get_session_token(state: &AppState, principal: &Principal, params: &Par
             "Cannot call GetSessionToken with session credentials",
         ));
     }
-    if params.get("SerialNumber").is_some() || params.get("TokenCode").is_some() {
-        return Err(QueryApiError::validation(
-            "MFA devices are not supported by this server yet; call GetSessionToken without SerialNumber and TokenCode.",
-        ));
-    }
     let Some(account) = principal.account() else {
         return Err(QueryApiError::internal("no account after authentication"));
     };
+    let mfa_authenticated = verify_mfa(state, principal, params).await?;
     let requested = params
         .int(
             "DurationSeconds",
@@ -104,11 +101,88 @@ async fn get_session_token(state: &AppState, principal: &Principal, params: &Par
             account: account.id.clone(),
             kind: NewSessionKind::FederatedSessionOf(principal.clone()),
             duration: Duration::from_secs(seconds),
+            mfa_authenticated,
         })
         .await?;
     let mut w = XmlWriter::new();
     write_credentials(&mut w, &credentials);
     Ok(Some(w))
+}
+
+/// `SerialNumber` and `TokenCode`: the caller's MFA device and a code from it. Neither →
+/// `false`; both, with a code the device accepts → `true`; anything else is refused, in STS's
+/// words. The device must be assigned to the caller (an IAM user or its account's root).
+async fn verify_mfa(
+    state: &AppState,
+    principal: &Principal,
+    params: &Params,
+) -> Result<bool, QueryApiError> {
+    let (serial, code) = match (params.get("SerialNumber"), params.get("TokenCode")) {
+        (None, None) => return Ok(false),
+        (Some(serial), Some(code)) => (serial, code),
+        _ => {
+            return Err(QueryApiError::access_denied(
+                "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.",
+            ));
+        }
+    };
+    check_serial(serial)?;
+    check_token_code(code)?;
+    let (account, owner) = match principal {
+        Principal::AccountRoot { account, .. } => (&account.id, MfaOwner::Root),
+        Principal::User { account, user, .. } => (&account.id, MfaOwner::User(user.name.clone())),
+        _ => {
+            return Err(QueryApiError::access_denied(
+                "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+            ));
+        }
+    };
+    match state
+        .identities
+        .verify_mfa_code(account, &owner, serial, code)
+        .await
+    {
+        Ok(()) => Ok(true),
+        Err(IamError::InvalidAuthenticationCode(_)) => Err(QueryApiError::access_denied(
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `SerialNumber`: 9 to 256 characters of `[\w+=/:,.@-]`.
+fn check_serial(serial: &str) -> Result<(), QueryApiError> {
+    let constraint = if serial.len() < 9 {
+        "Member must have length greater than or equal to 9"
+    } else if serial.len() > 256 {
+        "Member must have length less than or equal to 256"
+    } else if !serial
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c))
+    {
+        "Member must satisfy regular expression pattern: [\\w+=/:,.@-]*"
+    } else {
+        return Ok(());
+    };
+    Err(QueryApiError::validation(format!(
+        "1 validation error detected: Value '{serial}' at 'serialNumber' failed to satisfy constraint: {constraint}"
+    )))
+}
+
+/// `TokenCode`: exactly six digits.
+fn check_token_code(code: &str) -> Result<(), QueryApiError> {
+    let constraint = if code.len() < 6 {
+        "Member must have length greater than or equal to 6"
+    } else if code.len() > 6 {
+        "Member must have length less than or equal to 6"
+    } else if !code.bytes().all(|b| b.is_ascii_digit()) {
+        "Member must satisfy regular expression pattern: [\\d]*"
+    } else {
+        return Ok(());
+    };
+    Err(QueryApiError::validation(format!(
+        "1 validation error detected: Value '{code}' at 'tokenCode' failed to satisfy constraint: {constraint}"
+    )))
 }
 
 /// `<Credentials>`: the one time the secret and the session token are shown.

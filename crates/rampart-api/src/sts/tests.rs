@@ -310,7 +310,12 @@ async fn session_tokens() {
         "Action=GetSessionToken&SerialNumber=arn%3Aaws%3Aiam%3A%3A1%3Amfa%2Fa&TokenCode=123456",
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{xml}");
+    // No such device: refused as a wrong code is.
+    assert_eq!(status, StatusCode::FORBIDDEN, "{xml}");
+    assert_eq!(
+        text(&xml, "Message"),
+        "MultiFactorAuthentication failed with invalid MFA one time pass code."
+    );
     let (status, _) = sts(&state, &alice, "Action=GetSessionToken&DurationSeconds=10").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }

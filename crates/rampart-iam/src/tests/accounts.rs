@@ -181,7 +181,12 @@ async fn delete_account_removes_everything_it_had() {
                 session_policy: None,
             },
             duration: std::time::Duration::from_secs(900),
+            mfa_authenticated: false,
         })
+        .await
+        .unwrap();
+    env.store
+        .create_virtual_mfa_device(id, "/", "gone-device")
         .await
         .unwrap();
 

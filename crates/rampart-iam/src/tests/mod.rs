@@ -4,6 +4,7 @@ mod accounts;
 mod concurrency;
 mod groups;
 mod keys;
+mod mfa;
 mod persistence;
 mod policies;
 mod roles;

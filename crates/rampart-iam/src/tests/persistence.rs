@@ -95,6 +95,7 @@ async fn populate(env: &Env) -> Vec<String> {
                 session_policy: Some(ALLOW_GET.into()),
             },
             duration: Duration::from_secs(1800),
+            mfa_authenticated: false,
         })
         .await
         .unwrap();
@@ -106,6 +107,7 @@ async fn populate(env: &Env) -> Vec<String> {
             account: acct.clone(),
             kind: NewSessionKind::FederatedSessionOf(bob),
             duration: Duration::from_secs(900),
+            mfa_authenticated: false,
         })
         .await
         .unwrap();

@@ -22,6 +22,7 @@ fn assume(
             session_policy: policy.map(str::to_owned),
         },
         duration: Duration::from_secs(secs),
+        mfa_authenticated: false,
     }
 }
 
@@ -30,6 +31,7 @@ fn session_token_of(principal: Principal, account: &AccountId, secs: u64) -> New
         account: account.clone(),
         kind: NewSessionKind::FederatedSessionOf(principal),
         duration: Duration::from_secs(secs),
+        mfa_authenticated: false,
     }
 }
 
