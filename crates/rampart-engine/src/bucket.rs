@@ -68,6 +68,7 @@ impl Engine {
             region: self.config.region.clone(),
             state: BucketState::Active,
             versioning: Default::default(),
+            mfa_delete: false,
         };
         let mut txn = Txn::new()
             .check(key.clone(), Expect::Absent)

@@ -121,6 +121,7 @@ mod tests {
             region: "us-east-1".into(),
             state: BucketState::Deleting,
             versioning: Default::default(),
+            mfa_delete: false,
         };
         meta.commit(Txn::new().put(keys::bucket(&name), encode(&record).unwrap()))
             .await

@@ -27,6 +27,10 @@ pub struct BucketRecord {
     pub state: BucketState,
     #[serde(default)]
     pub versioning: crate::versioning::Versioning,
+    /// MFA Delete: permanently deleting a version, and changing the versioning state, need a
+    /// valid `x-amz-mfa` from the bucket owner's root.
+    #[serde(default)]
+    pub mfa_delete: bool,
 }
 
 /// The standard content headers that S3 stores with an object and returns on GET/HEAD.

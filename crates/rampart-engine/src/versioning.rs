@@ -133,21 +133,27 @@ impl Engine {
         Ok(self.bucket(bucket).await?.versioning)
     }
 
-    /// PutBucketVersioning: `Enabled` or `Suspended`; a bucket never returns to unversioned.
+    /// PutBucketVersioning: `Enabled` or `Suspended` (a bucket never returns to
+    /// unversioned), and MFA Delete on or off. `None` leaves a setting as it is. The caller
+    /// has checked the MFA the change needs.
     pub async fn set_bucket_versioning(
         &self,
         bucket: &BucketName,
-        state: Versioning,
+        state: Option<Versioning>,
+        mfa_delete: Option<bool>,
     ) -> Result<(), EngineError> {
-        if state == Versioning::Unversioned {
+        if state == Some(Versioning::Unversioned) {
             return Err(EngineError::MalformedXml);
         }
         for _ in 0..crate::object::MAX_COMMIT_ATTEMPTS {
             let (mut record, version) = self.active_bucket(bucket).await?;
-            if record.versioning == state {
+            let new_state = state.unwrap_or(record.versioning);
+            let new_mfa = mfa_delete.unwrap_or(record.mfa_delete);
+            if record.versioning == new_state && record.mfa_delete == new_mfa {
                 return Ok(());
             }
-            record.versioning = state;
+            record.versioning = new_state;
+            record.mfa_delete = new_mfa;
             let txn = Txn::new()
                 .check(keys::bucket(bucket), Expect::Version(version))
                 .put(keys::bucket(bucket), encode(&record)?);

@@ -393,3 +393,24 @@ async fn multipart_uploads_and_copies_add_versions_without_touching_older_ones()
     }
     assert_eq!(versions(&s3, &bucket).await.len(), 3);
 }
+
+#[tokio::test]
+async fn mfa_delete_with_boto3_over_https() {
+    let server = Server::start_with(rampart_e2e::ServerOptions {
+        tls: true,
+        ..Default::default()
+    });
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/mfa_delete.py");
+    let output = server.python(&[
+        script,
+        &server.endpoint,
+        server.cert_path().to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("mfa-delete: ok"),
+        "tests/scripts/mfa_delete.py failed ({}):\nstdout: {stdout}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

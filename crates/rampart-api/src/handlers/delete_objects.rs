@@ -52,6 +52,14 @@ pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
         return Err(ApiError::new(S3ErrorCode::MalformedXML));
     }
 
+    // With MFA Delete on, deleting any version needs a valid MFA for the whole request.
+    let mfa_delete = ctx.bucket_record.as_ref().is_some_and(|b| b.mfa_delete);
+    if mfa_delete
+        && request.objects.iter().any(|o| o.version_id.is_some())
+        && super::versioning::request_mfa(ctx).await?.is_none()
+    {
+        return Err(super::versioning::mfa_required());
+    }
     let bucket = ctx.bucket()?.clone();
     let engine = ctx.state.engine.clone();
     let owner = super::object::delete_marker_owner(ctx)?;

@@ -358,6 +358,13 @@ pub async fn head_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
 }
 
 pub async fn delete_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
+    let mfa_delete = ctx.bucket_record.as_ref().is_some_and(|b| b.mfa_delete);
+    if mfa_delete
+        && ctx.query.get("versionId").is_some()
+        && super::versioning::request_mfa(ctx).await?.is_none()
+    {
+        return Err(super::versioning::mfa_required());
+    }
     let outcome = ctx
         .state
         .engine

@@ -9,6 +9,7 @@ use super::bucket_tagging::read_config_body;
 use super::int_param;
 use super::list::encoder;
 use crate::error::{ApiError, S3ErrorCode};
+use crate::mfa_header::{MfaHeaderCheck, MfaPresent, check_mfa_header};
 use crate::response;
 use crate::service::RequestCtx;
 use crate::xml::list::CommonPrefixXml;
@@ -20,37 +21,75 @@ use crate::xml::{OwnerXml, S3_NAMESPACE, from_body, timestamp, to_document};
 const MAX_VERSIONING_BODY: usize = 4 * 1024;
 
 pub async fn get_bucket_versioning(ctx: &RequestCtx) -> Result<Response, ApiError> {
-    let state = ctx.state.engine.bucket_versioning(ctx.bucket()?).await?;
-    let doc = VersioningConfigurationXml::new(state.status());
+    let record = ctx.state.engine.bucket(ctx.bucket()?).await?;
+    let doc = VersioningConfigurationXml::new(record.versioning.status(), record.mfa_delete);
     Ok(response::xml(StatusCode::OK, to_document(&doc)?))
+}
+
+/// The valid `x-amz-mfa` of this request, checked against the bucket owner's root's devices.
+pub(crate) async fn request_mfa(ctx: &RequestCtx) -> Result<Option<MfaPresent>, ApiError> {
+    let Some(bucket) = &ctx.bucket_record else {
+        return Ok(None);
+    };
+    check_mfa_header(MfaHeaderCheck {
+        headers: &ctx.headers,
+        secure_transport: ctx.info.secure_transport,
+        source_ip: ctx.info.source_ip,
+        allow_plain_http_from_loopback: ctx.state.config.allow_plain_http_from_loopback,
+        identities: &ctx.state.identities,
+        bucket_owner: &bucket.owner.account_id,
+    })
+    .await
+}
+
+/// S3's refusal of a request that MFA Delete protects and that came without a valid MFA.
+pub(crate) fn mfa_required() -> ApiError {
+    ApiError::with_message(
+        S3ErrorCode::AccessDenied,
+        "Mfa Authentication must be used for this request",
+    )
 }
 
 pub async fn put_bucket_versioning(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let body = read_config_body(ctx, MAX_VERSIONING_BODY).await?;
     let config: VersioningConfigurationXml = from_body(&body)?;
-    if let Some(mfa_delete) = config.mfa_delete.as_deref().map(str::trim) {
-        match mfa_delete {
-            "Disabled" => {}
-            "Enabled" => {
-                return Err(ApiError::not_implemented(
-                    "MFA Delete is not implemented yet; the request was not applied.",
-                ));
-            }
-            _ => return Err(ApiError::new(S3ErrorCode::MalformedXML)),
-        }
-    }
-    let state = match config.status.as_deref().map(str::trim) {
-        Some("Enabled") => Versioning::Enabled,
-        Some("Suspended") => Versioning::Suspended,
-        // A body without Status changes nothing (S3 accepts it).
-        None => return Ok(response::empty(StatusCode::OK)),
+    let mfa_delete = match config.mfa_delete.as_deref().map(str::trim) {
+        None => None,
+        Some("Disabled") => Some(false),
+        Some("Enabled") => Some(true),
         Some(_) => return Err(ApiError::new(S3ErrorCode::MalformedXML)),
     };
+    let state = match config.status.as_deref().map(str::trim) {
+        Some("Enabled") => Some(Versioning::Enabled),
+        Some("Suspended") => Some(Versioning::Suspended),
+        None => None,
+        Some(_) => return Err(ApiError::new(S3ErrorCode::MalformedXML)),
+    };
+    let bucket = ctx
+        .bucket_record
+        .as_ref()
+        .ok_or_else(|| ApiError::new(S3ErrorCode::NoSuchBucket))?;
+    let changes_mfa_delete = mfa_delete.is_some_and(|on| on != bucket.mfa_delete);
+    // Turning MFA Delete on or off is the bucket owner's root's alone, with its device; with
+    // MFA Delete on, every change of the versioning state needs the device too.
+    if changes_mfa_delete && !is_bucket_owner_root(ctx, &bucket.owner.account_id) {
+        return Err(ApiError::with_message(
+            S3ErrorCode::AccessDenied,
+            "MFA Delete can only be configured by the bucket owner's root user",
+        ));
+    }
+    if (changes_mfa_delete || bucket.mfa_delete) && request_mfa(ctx).await?.is_none() {
+        return Err(mfa_required());
+    }
     ctx.state
         .engine
-        .set_bucket_versioning(ctx.bucket()?, state)
+        .set_bucket_versioning(ctx.bucket()?, state, mfa_delete)
         .await?;
     Ok(response::empty(StatusCode::OK))
+}
+
+fn is_bucket_owner_root(ctx: &RequestCtx, owner: &rampart_types::AccountId) -> bool {
+    matches!(&ctx.principal, rampart_iam::Principal::AccountRoot { account, .. } if &account.id == owner)
 }
 
 pub async fn list_object_versions(ctx: &RequestCtx) -> Result<Response, ApiError> {

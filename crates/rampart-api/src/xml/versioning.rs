@@ -18,11 +18,12 @@ pub struct VersioningConfigurationXml {
 }
 
 impl VersioningConfigurationXml {
-    pub fn new(status: Option<&str>) -> Self {
+    pub fn new(status: Option<&str>, mfa_delete: bool) -> Self {
         Self {
             xmlns: S3_NAMESPACE,
             status: status.map(str::to_owned),
-            mfa_delete: status.map(|_| "Disabled".to_owned()),
+            mfa_delete: (status.is_some() || mfa_delete)
+                .then(|| if mfa_delete { "Enabled" } else { "Disabled" }.to_owned()),
         }
     }
 }
@@ -108,13 +109,13 @@ mod tests {
 
     #[test]
     fn versioning_configuration_round_trips() {
-        let doc = to_document(&VersioningConfigurationXml::new(Some("Enabled"))).unwrap();
+        let doc = to_document(&VersioningConfigurationXml::new(Some("Enabled"), false)).unwrap();
         let text = std::str::from_utf8(&doc).unwrap();
         assert!(
             text.ends_with("<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>Enabled</Status><MfaDelete>Disabled</MfaDelete></VersioningConfiguration>"),
             "{text}"
         );
-        let never = to_document(&VersioningConfigurationXml::new(None)).unwrap();
+        let never = to_document(&VersioningConfigurationXml::new(None, false)).unwrap();
         assert!(std::str::from_utf8(&never).unwrap().ends_with(
             "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>"
         ));
