@@ -414,3 +414,48 @@ async fn mfa_delete_with_boto3_over_https() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[tokio::test]
+async fn thousands_of_versions_of_one_key_page_in_order_and_reads_stay_direct() {
+    let server = Server::start();
+    let s3 = server.client();
+    let bucket = create_bucket(&s3, "versions-2500").await;
+    set_versioning(&s3, &bucket, BucketVersioningStatus::Enabled).await;
+    // One after another: each version is newer than the one before.
+    let mut ids = Vec::new();
+    for i in 0..2500 {
+        ids.push((i, put(&s3, &bucket, "hot", &i.to_string()).await.unwrap()));
+    }
+    assert_eq!(get(&s3, &bucket, "hot", None).await, "2499");
+    assert_eq!(get(&s3, &bucket, "hot", Some(&ids[17].1)).await, "17");
+    let listed = s3.list_objects_v2().bucket(&bucket).send().await.unwrap();
+    assert_eq!(listed.key_count(), Some(1));
+    let mut seen = Vec::new();
+    let (mut key_marker, mut version_marker) = (None::<String>, None::<String>);
+    loop {
+        let out = s3
+            .list_object_versions()
+            .bucket(&bucket)
+            .set_key_marker(key_marker.clone())
+            .set_version_id_marker(version_marker.clone())
+            .send()
+            .await
+            .unwrap();
+        for v in out.versions() {
+            seen.push((v.version_id().unwrap().to_owned(), v.is_latest().unwrap()));
+        }
+        if out.is_truncated() != Some(true) {
+            break;
+        }
+        key_marker = out.next_key_marker().map(str::to_owned);
+        version_marker = out.next_version_id_marker().map(str::to_owned);
+    }
+    assert_eq!(seen.len(), 2500);
+    let expected: Vec<(String, bool)> = ids
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(n, (_, id))| (id.clone(), n == 0))
+        .collect();
+    assert_eq!(seen, expected, "newest first, only the newest is latest");
+}
