@@ -539,3 +539,61 @@ async fn get_bytes(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, version: &s
         .unwrap_or_else(|e| panic!("get {key} {version}: {e:?}"));
     body_bytes(out.body).await
 }
+
+#[tokio::test]
+async fn copies_read_the_version_their_source_names() {
+    let server = Server::start();
+    let s3 = server.client();
+    let bucket = create_bucket(&s3, "versions-copy").await;
+    set_versioning(&s3, &bucket, BucketVersioningStatus::Enabled).await;
+    let old = put(&s3, &bucket, "src", "old").await.unwrap();
+    put(&s3, &bucket, "src", "new").await.unwrap();
+    let copied = s3
+        .copy_object()
+        .bucket(&bucket)
+        .key("dst")
+        .copy_source(format!("{bucket}/src?versionId={old}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(copied.copy_source_version_id(), Some(old.as_str()));
+    assert_eq!(get(&s3, &bucket, "dst", None).await, "old");
+    // Restoring an old version: copy it onto its own key.
+    s3.copy_object()
+        .bucket(&bucket)
+        .key("src")
+        .copy_source(format!("{bucket}/src?versionId={old}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get(&s3, &bucket, "src", None).await, "old");
+    let marker = s3
+        .delete_object()
+        .bucket(&bucket)
+        .key("src")
+        .send()
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    assert_error(
+        s3.copy_object()
+            .bucket(&bucket)
+            .key("dst")
+            .copy_source(format!("{bucket}/src?versionId={marker}"))
+            .send()
+            .await,
+        "InvalidRequest",
+        400,
+    );
+    assert_error(
+        s3.copy_object()
+            .bucket(&bucket)
+            .key("dst")
+            .copy_source(format!("{bucket}/src"))
+            .send()
+            .await,
+        "NoSuchKey",
+        404,
+    );
+}

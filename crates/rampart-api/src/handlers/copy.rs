@@ -34,19 +34,17 @@ pub(crate) fn parse_copy_source(value: &str) -> Result<CopySource, ApiError> {
         Some((path, query)) => (path, Some(query)),
         None => (value, None),
     };
-    if let Some(query) = version {
-        let version_id = query
-            .split('&')
-            .find_map(|p| p.strip_prefix("versionId="))
-            .ok_or_else(|| bad_copy_source(value))?;
-        if version_id != "null" {
-            return Err(ApiError::invalid_argument(
-                "Invalid version id specified",
-                "x-amz-copy-source",
-                value,
-            ));
-        }
-    }
+    let version_id = match version {
+        Some(query) => Some(
+            query
+                .split('&')
+                .find_map(|p| p.strip_prefix("versionId="))
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| bad_copy_source(value))?
+                .to_owned(),
+        ),
+        None => None,
+    };
     let decoded = percent_encoding::percent_decode_str(path)
         .decode_utf8()
         .map_err(|_| bad_copy_source(value))?;
@@ -67,6 +65,7 @@ pub(crate) fn parse_copy_source(value: &str) -> Result<CopySource, ApiError> {
     Ok(CopySource {
         bucket,
         key: key.to_owned(),
+        version_id,
     })
 }
 
@@ -93,9 +92,7 @@ pub(crate) async fn authorize_copy_source(
             &ctx.principal,
         )
         .await?;
-    let names_version = crate::headers::get(&ctx.headers, "x-amz-copy-source")?
-        .is_some_and(|v| v.contains("?versionId="));
-    let action: &[&str] = if names_version {
+    let action: &[&str] = if source.version_id.is_some() {
         &["s3:GetObjectVersion"]
     } else {
         &["s3:GetObject"]
@@ -182,6 +179,9 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
     set_encryption_headers(&mut r, output.encryption.as_ref(), Echo::Write)?;
     crate::handlers::object::set_version_header(&mut r, output.version_id.as_deref())?;
+    if let Some(id) = &source.version_id {
+        response::set(&mut r, "x-amz-copy-source-version-id", id)?;
+    }
     Ok(r)
 }
 
@@ -194,13 +194,18 @@ mod tests {
         let s = parse_copy_source("/bk1/a%20b/c%2Bd").unwrap();
         assert_eq!((s.bucket.as_str(), s.key.as_str()), ("bk1", "a b/c+d"));
         let s = parse_copy_source("bk1/k?versionId=null").unwrap();
-        assert_eq!(s.key, "k");
+        assert_eq!(
+            (s.key.as_str(), s.version_id.as_deref()),
+            ("k", Some("null"))
+        );
+        let s = parse_copy_source("bk1/k?versionId=0001abc").unwrap();
+        assert_eq!(s.version_id.as_deref(), Some("0001abc"));
         for bad in [
             "",
             "bk1",
             "bk1/",
             "/bk1",
-            "bk1/k?versionId=abc",
+            "bk1/k?versionId=",
             "bk1/k?other=1",
         ] {
             assert!(parse_copy_source(bad).is_err(), "{bad}");

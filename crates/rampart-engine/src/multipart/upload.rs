@@ -241,10 +241,8 @@ impl Engine {
             .read_kek(upload.encryption.as_ref(), &input.keys)
             .await?;
         self.bucket(&input.source.bucket).await?;
-        let (source, source_version) = self
-            .load_object(&input.source.bucket, &input.source.key)
-            .await?
-            .ok_or(EngineError::NoSuchKey)?;
+        let (source, source_version, source_record_key) =
+            self.load_copy_source(&input.source).await?;
         let source_keys = KeyAccess {
             customer: input.source_customer_key.clone(),
             kms: input.keys.kms.clone(),
@@ -283,7 +281,7 @@ impl Engine {
                     key: &input.source.key,
                     version: source_version,
                     record: &source,
-                    record_key: None,
+                    record_key: source_record_key.clone(),
                 },
                 None,
                 span.clone(),

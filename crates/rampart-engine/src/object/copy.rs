@@ -13,6 +13,28 @@ use crate::{
 pub struct CopySource {
     pub bucket: BucketName,
     pub key: String,
+    /// `?versionId=` on `x-amz-copy-source`: that version instead of the latest.
+    pub version_id: Option<String>,
+}
+
+impl Engine {
+    /// The record a copy reads: the source's latest version or the one it names. A delete
+    /// marker cannot be copied.
+    pub(crate) async fn load_copy_source(
+        &self,
+        source: &CopySource,
+    ) -> Result<(ObjectRecord, u64, Option<Vec<u8>>), EngineError> {
+        self.load_version(&source.bucket, &source.key, source.version_id.as_deref())
+            .await
+            .map_err(|e| match e {
+                EngineError::VersionIsDeleteMarker { .. } => EngineError::InvalidRequest(
+                    "The source of a copy request may not specifically refer to a delete marker by version id."
+                        .into(),
+                ),
+                EngineError::NoSuchKeyDeleteMarker { .. } => EngineError::NoSuchKey,
+                other => other,
+            })
+    }
 }
 
 /// `x-amz-metadata-directive`.
@@ -65,10 +87,8 @@ impl Engine {
     ) -> Result<PutObjectOutput, EngineError> {
         self.bucket(&input.source.bucket).await?;
         self.active_bucket(&input.bucket).await?;
-        let (source, source_version) = self
-            .load_object(&input.source.bucket, &input.source.key)
-            .await?
-            .ok_or(EngineError::NoSuchKey)?;
+        let (source, source_version, source_record_key) =
+            self.load_copy_source(&input.source).await?;
         let source_kek = self
             .read_kek(source.encryption.as_ref(), &input.keys)
             .await?;
@@ -81,7 +101,9 @@ impl Engine {
                 limits::MAX_COPY_OBJECT_SIZE
             )));
         }
-        let to_self = input.source.bucket == input.bucket && input.source.key == input.key.as_str();
+        let to_self = input.source.bucket == input.bucket
+            && input.source.key == input.key.as_str()
+            && source_record_key.is_none();
         let storage_class = input
             .storage_class
             .clone()
@@ -173,7 +195,7 @@ impl Engine {
                     key: &input.source.key,
                     version: source_version,
                     record: &source,
-                    record_key: None,
+                    record_key: source_record_key.clone(),
                 },
                 None,
                 0..source.size,

@@ -157,35 +157,44 @@ impl Engine {
         })
     }
 
-    /// The record a read names: the latest version, or the one `versionId` names.
     async fn read_version(
         &self,
         req: &ReadRequest,
     ) -> Result<(ObjectRecord, u64, Option<Vec<u8>>), EngineError> {
-        let current = self.load_object(&req.bucket, &req.key).await?;
-        let Some(wanted) = req.version_id.as_deref() else {
+        self.load_version(&req.bucket, &req.key, req.version_id.as_deref())
+            .await
+    }
+
+    /// The record of a version: the latest (`None`), or the one `version_id` names; with its
+    /// store version and, for a noncurrent version, where it is.
+    pub(crate) async fn load_version(
+        &self,
+        bucket: &BucketName,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<(ObjectRecord, u64, Option<Vec<u8>>), EngineError> {
+        let current = self.load_object(bucket, key).await?;
+        let Some(wanted) = version_id else {
             if let Some((record, version)) = current {
                 return Ok((record, version, None));
             }
-            return Err(
-                match self.newest_version_entry(&req.bucket, &req.key).await? {
-                    Some((_, VersionEntry::DeleteMarker(marker), _)) => {
-                        EngineError::NoSuchKeyDeleteMarker {
-                            version_id: marker
-                                .version_id
-                                .unwrap_or_else(|| NULL_VERSION_ID.to_owned()),
-                        }
+            return Err(match self.newest_version_entry(bucket, key).await? {
+                Some((_, VersionEntry::DeleteMarker(marker), _)) => {
+                    EngineError::NoSuchKeyDeleteMarker {
+                        version_id: marker
+                            .version_id
+                            .unwrap_or_else(|| NULL_VERSION_ID.to_owned()),
                     }
-                    _ => EngineError::NoSuchKey,
-                },
-            );
+                }
+                _ => EngineError::NoSuchKey,
+            });
         };
         if let Some((record, version)) = current
             && record.version_id.as_deref().unwrap_or(NULL_VERSION_ID) == wanted
         {
             return Ok((record, version, None));
         }
-        match self.version_entry(&req.bucket, &req.key, wanted).await? {
+        match self.version_entry(bucket, key, wanted).await? {
             Some((record_key, VersionEntry::Object(record), version)) => {
                 Ok((*record, version, Some(record_key)))
             }
