@@ -11,6 +11,7 @@ AWS_DEFAULT_REGION. Run by the Rust test `versioning::mfa_delete_with_boto3_over
 Prints "mfa-delete: ok" at the end; exits non-zero with a message on any unexpected outcome.
 """
 
+import json
 import os
 import sys
 import time
@@ -61,6 +62,18 @@ def mfa():
     step += 1
     return code
 
+
+# A bucket policy sees aws:MultiFactorAuthPresent for a request carrying a valid code.
+policy = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Deny", "Principal": "*", "Action": "s3:PutBucketVersioning",
+    "Resource": f"arn:aws:s3:::{bucket}",
+    "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]}
+s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+expect(error_of(s3.put_bucket_versioning, Bucket=bucket,
+                VersioningConfiguration={"Status": "Enabled"}) == ("AccessDenied", 403),
+       "a policy requiring MFA, without it")
+s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}, MFA=mfa())
+s3.delete_bucket_policy(Bucket=bucket)
 
 # Turning MFA Delete on needs the device.
 config = {"Status": "Enabled", "MFADelete": "Enabled"}

@@ -27,6 +27,8 @@ use rampart_policy::{ContextKeys, NamedPolicy};
 pub struct RequestCtx {
     pub state: Arc<AppState>,
     pub principal: Principal,
+    /// `x-amz-mfa`, checked once when the request arrived (a code is accepted only once).
+    pub mfa: MfaCheck,
     /// The connection and headers as the global condition keys see them.
     pub info: RequestInfo,
     pub headers: http::HeaderMap,
@@ -42,6 +44,31 @@ pub struct RequestCtx {
     pub key: Option<ObjectKey>,
     /// Behind a mutex only so the context is `Sync` (hyper's body is not); taken once.
     body: std::sync::Mutex<Option<(Body, BodyCheck)>>,
+}
+
+/// What a request's `x-amz-mfa` turned out to be.
+#[derive(Debug)]
+pub enum MfaCheck {
+    Absent,
+    Valid(crate::mfa_header::MfaPresent),
+    /// Present but refused; the refusal is reported only if the operation needs MFA.
+    Refused {
+        code: S3ErrorCode,
+        message: String,
+    },
+}
+
+impl MfaCheck {
+    fn of(result: Result<Option<crate::mfa_header::MfaPresent>, ApiError>) -> Self {
+        match result {
+            Ok(Some(present)) => Self::Valid(present),
+            Ok(None) => Self::Absent,
+            Err(e) => Self::Refused {
+                code: e.code,
+                message: e.message,
+            },
+        }
+    }
 }
 
 impl RequestCtx {
@@ -344,9 +371,26 @@ async fn dispatch(
         _ => None,
     };
 
+    let mfa = match &bucket_record {
+        Some(record) if parts.headers.contains_key(crate::mfa_header::MFA_HEADER) => MfaCheck::of(
+            crate::mfa_header::check_mfa_header(crate::mfa_header::MfaHeaderCheck {
+                headers: &parts.headers,
+                secure_transport: info.secure_transport,
+                source_ip: info.source_ip,
+                allow_plain_http_from_loopback: state.config.allow_plain_http_from_loopback,
+                identities: &state.identities,
+                bucket_owner: &record.owner.account_id,
+            })
+            .await,
+        ),
+        _ => MfaCheck::Absent,
+    };
+    let mut info = info;
+    info.mfa_verified = matches!(mfa, MfaCheck::Valid(_));
     let ctx = RequestCtx {
         state,
         principal: authenticated.principal,
+        mfa,
         info,
         headers: parts.headers,
         query,
@@ -429,6 +473,7 @@ pub(crate) fn request_info(
         signature_age_ms: authenticated.signature_age_ms,
         auth_type: authenticated.auth_type,
         content_sha256: header("x-amz-content-sha256"),
+        mfa_verified: false,
     }
 }
 

@@ -122,6 +122,7 @@ pub async fn explain(
             AuthType::None
         },
         content_sha256: None,
+        mfa_verified: false,
     };
     let mut keys: ContextKeys = info.context_keys(&principal);
     for (key, value) in request.context {

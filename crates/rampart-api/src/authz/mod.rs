@@ -60,6 +60,8 @@ pub struct RequestInfo {
     pub auth_type: AuthType,
     /// The request's `x-amz-content-sha256`.
     pub content_sha256: Option<String>,
+    /// The request carried a valid `x-amz-mfa` (S3 MFA Delete's header).
+    pub mfa_verified: bool,
 }
 
 impl RequestInfo {
@@ -97,6 +99,11 @@ impl RequestInfo {
             keys.set("s3:x-amz-content-sha256", sha.clone());
         }
         principal_keys(&mut keys, principal, self.now);
+        if self.mfa_verified {
+            // The code was checked with this request: MFA is present, and zero seconds old.
+            keys.set("aws:MultiFactorAuthPresent", "true");
+            keys.set("aws:MultiFactorAuthAge", "0");
+        }
         keys
     }
 }

@@ -9,8 +9,9 @@ use super::bucket_tagging::read_config_body;
 use super::int_param;
 use super::list::encoder;
 use crate::error::{ApiError, S3ErrorCode};
-use crate::mfa_header::{MfaHeaderCheck, MfaPresent, check_mfa_header};
+use crate::mfa_header::MfaPresent;
 use crate::response;
+use crate::service::MfaCheck;
 use crate::service::RequestCtx;
 use crate::xml::list::CommonPrefixXml;
 use crate::xml::versioning::{
@@ -26,20 +27,14 @@ pub async fn get_bucket_versioning(ctx: &RequestCtx) -> Result<Response, ApiErro
     Ok(response::xml(StatusCode::OK, to_document(&doc)?))
 }
 
-/// The valid `x-amz-mfa` of this request, checked against the bucket owner's root's devices.
-pub(crate) async fn request_mfa(ctx: &RequestCtx) -> Result<Option<MfaPresent>, ApiError> {
-    let Some(bucket) = &ctx.bucket_record else {
-        return Ok(None);
-    };
-    check_mfa_header(MfaHeaderCheck {
-        headers: &ctx.headers,
-        secure_transport: ctx.info.secure_transport,
-        source_ip: ctx.info.source_ip,
-        allow_plain_http_from_loopback: ctx.state.config.allow_plain_http_from_loopback,
-        identities: &ctx.state.identities,
-        bucket_owner: &bucket.owner.account_id,
-    })
-    .await
+/// The valid `x-amz-mfa` of this request (checked once, on arrival, against the bucket
+/// owner's root's devices); a refused one is reported here.
+pub(crate) async fn request_mfa(ctx: &RequestCtx) -> Result<Option<&MfaPresent>, ApiError> {
+    match &ctx.mfa {
+        MfaCheck::Absent => Ok(None),
+        MfaCheck::Valid(present) => Ok(Some(present)),
+        MfaCheck::Refused { code, message } => Err(ApiError::with_message(*code, message.clone())),
+    }
 }
 
 /// S3's refusal of a request that MFA Delete protects and that came without a valid MFA.

@@ -68,6 +68,7 @@ pub(crate) fn info() -> RequestInfo {
         signature_age_ms: None,
         auth_type: AuthType::Header,
         content_sha256: None,
+        mfa_verified: false,
     }
 }
 
