@@ -412,6 +412,15 @@ async fn aws_cli_sync_500_files() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let len = if i % 97 == 0 { 0 } else { (i * 37) % 3000 + 1 };
         std::fs::write(&path, pattern(len, i as u64)).unwrap();
+        // Listings date objects to the second: a file modified in the same second as its
+        // upload would look newer than its copy to the next sync. Date the files earlier.
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| {
+                f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(10))
+            })
+            .unwrap();
     }
 
     let up = ok(
