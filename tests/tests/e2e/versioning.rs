@@ -198,8 +198,16 @@ async fn versions_markers_and_restores() {
 
     // Suspended: new writes are the null version, replacing the earlier null version.
     set_versioning(&s3, &bucket, BucketVersioningStatus::Suspended).await;
-    assert_eq!(put(&s3, &bucket, "k", "s1").await, None);
-    assert_eq!(put(&s3, &bucket, "k", "s2").await, None);
+    assert_eq!(put(&s3, &bucket, "k", "s1").await.as_deref(), Some("null"));
+    assert_eq!(put(&s3, &bucket, "k", "s2").await.as_deref(), Some("null"));
+    let head = s3
+        .head_object()
+        .bucket(&bucket)
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.version_id(), Some("null"));
     assert_eq!(get(&s3, &bucket, "k", Some("null")).await, "s2");
     assert_eq!(get(&s3, &bucket, "k", Some(&v1)).await, "v1");
     assert_eq!(

@@ -178,7 +178,7 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let doc = CopyObjectResult::new(timestamp(output.last_modified), output.etag.quoted());
     let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
     set_encryption_headers(&mut r, output.encryption.as_ref(), Echo::Write)?;
-    crate::handlers::object::set_version_header(&mut r, output.version_id.as_deref())?;
+    crate::handlers::object::set_version_header(ctx, &mut r, output.version_id.as_deref())?;
     if let Some(id) = &source.version_id {
         response::set(&mut r, "x-amz-copy-source-version-id", id)?;
     }

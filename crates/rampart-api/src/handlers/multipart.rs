@@ -332,7 +332,7 @@ pub async fn complete_multipart_upload(ctx: &RequestCtx) -> Result<Response, Api
     }
     let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
     set_encryption_headers(&mut r, output.encryption.as_ref(), Echo::Read)?;
-    super::object::set_version_header(&mut r, output.version_id.as_deref())?;
+    super::object::set_version_header(ctx, &mut r, output.version_id.as_deref())?;
     Ok(r)
 }
 

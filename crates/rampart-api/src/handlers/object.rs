@@ -93,7 +93,7 @@ pub async fn put_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let mut r = response::empty(StatusCode::OK);
     response::set(&mut r, "etag", &output.etag.quoted())?;
     set_encryption_headers(&mut r, output.encryption.as_ref(), Echo::Write)?;
-    set_version_header(&mut r, output.version_id.as_deref())?;
+    set_version_header(ctx, &mut r, output.version_id.as_deref())?;
     if let Some((algorithm, value)) = &output.checksum {
         set_checksum(&mut r, *algorithm, value)?;
     }
@@ -238,7 +238,7 @@ fn object_headers(
     )?;
     response::set(r, "etag", &record.etag.quoted())?;
     set_encryption_headers(r, record.encryption.as_ref(), Echo::Read)?;
-    set_version_header(r, record.version_id.as_deref())?;
+    set_version_header(ctx, r, record.version_id.as_deref())?;
     response::set(
         r,
         "last-modified",
@@ -385,13 +385,20 @@ pub async fn delete_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     Ok(r)
 }
 
-/// `x-amz-version-id` for an object with a version id (`null` versions go without it).
+/// `x-amz-version-id`: the object's version id, or `null` for the null version of a bucket
+/// that has versioning (enabled or suspended); nothing in a bucket never versioned.
 pub(crate) fn set_version_header(
+    ctx: &RequestCtx,
     r: &mut Response,
     version_id: Option<&str>,
 ) -> Result<(), ApiError> {
+    let versioned = ctx
+        .bucket_record
+        .as_ref()
+        .is_some_and(|b| b.versioning != rampart_engine::versioning::Versioning::Unversioned);
     match version_id {
         Some(id) => response::set(r, "x-amz-version-id", id),
+        None if versioned => response::set(r, "x-amz-version-id", "null"),
         None => Ok(()),
     }
 }
