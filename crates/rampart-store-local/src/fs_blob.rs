@@ -4,6 +4,8 @@
 //! destination directory: after a crash a blob is either whole under its final name or absent
 //! (a leftover in `tmp/` is removed by the next `open`). Directories `xx/` and `yy/` are made
 //! durable (their parent fsynced) before the first blob is renamed into them by this process.
+//!
+//! A blob's Object Lock lives in a sidecar file next to it; see `fs_lock`.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -16,8 +18,10 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures::StreamExt;
-use rampart_store::{BlobId, BlobInfo, BlobStore, ByteStream, Result, StoreError};
+use rampart_store::{BlobId, BlobInfo, BlobLock, BlobStore, ByteStream, Result, StoreError};
 use tokio::task::JoinHandle;
+
+use crate::fs_lock::{LockFiles, LockStripes};
 
 /// Incoming chunks are gathered into buffers of this size before each blocking write, so that a
 /// body arriving in 8–16 KiB pieces costs one thread hop per MiB, not one per piece.
@@ -35,6 +39,8 @@ pub struct FsBlobStore {
     tmp: PathBuf,
     /// Which fan-out directories this process has made durable: `xx` (256) then `xxyy` (65536).
     durable_dirs: Arc<Vec<AtomicBool>>,
+    /// Serialise deletes and lock changes of the same blob (see `fs_lock`).
+    lock_stripes: Arc<LockStripes>,
 }
 
 impl FsBlobStore {
@@ -66,6 +72,7 @@ impl FsBlobStore {
             blobs,
             tmp,
             durable_dirs: Arc::new(durable_dirs),
+            lock_stripes: Arc::new(LockStripes::new()),
         })
     }
 
@@ -76,6 +83,25 @@ impl FsBlobStore {
     pub fn blob_path(&self, id: &BlobId) -> PathBuf {
         let s = id.as_str();
         self.blobs.join(&s[..2]).join(&s[2..4]).join(s)
+    }
+
+    fn lock_files(&self, id: &BlobId) -> LockFiles {
+        LockFiles::new(id, self.blob_path(id), &self.tmp)
+    }
+
+    /// Runs `op` on the blocking pool with `id`'s lock stripe held.
+    async fn with_stripe<T: Send + 'static>(
+        &self,
+        id: &BlobId,
+        op: impl FnOnce(&LockFiles) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let files = self.lock_files(id);
+        let stripes = self.lock_stripes.clone();
+        blocking(move || {
+            let _held = stripes.hold(&files.id);
+            op(&files)
+        })
+        .await
     }
 
     /// The directory of uploads in flight.
@@ -204,13 +230,17 @@ impl BlobStore for FsBlobStore {
     }
 
     async fn delete(&self, id: &BlobId) -> Result<()> {
-        let path = self.blob_path(id);
         // Not synced: a delete lost in a crash leaves an orphan, which start-up reclaims.
-        blocking(move || match fs::remove_file(&path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.into()),
-            _ => Ok(()),
-        })
-        .await
+        self.with_stripe(id, |files| files.delete()).await
+    }
+
+    async fn set_lock(&self, id: &BlobId, lock: BlobLock, bypass_governance: bool) -> Result<()> {
+        self.with_stripe(id, move |files| files.set(lock, bypass_governance))
+            .await
+    }
+
+    async fn lock(&self, id: &BlobId) -> Result<BlobLock> {
+        self.with_stripe(id, |files| files.get()).await
     }
 
     async fn list_created_before(&self, before: SystemTime) -> Result<Vec<BlobId>> {
@@ -379,7 +409,8 @@ fn sync_dir(path: &Path) -> io::Result<()> {
     File::open(path)?.sync_all()
 }
 
-/// Every blob under `blobs` whose file was last modified (written) before `before`.
+/// Every blob under `blobs` whose file was last modified (written) before `before`. Lock
+/// sidecars (`<id>.lock`) are not blob ids, so `BlobId::parse` skips them like any foreign file.
 fn list_before(blobs: &Path, before: SystemTime) -> Result<Vec<BlobId>> {
     let mut out = Vec::new();
     for xx in read_dir_tolerant(blobs)? {

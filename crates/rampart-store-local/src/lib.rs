@@ -1,6 +1,7 @@
 //! Rampart's embedded storage backends.
 //!
-//! - [`FsBlobStore`]: blobs as files under `<data>/blobs/xx/yy/<id>`, uploads in `<data>/tmp/`.
+//! - [`FsBlobStore`]: blobs as files under `<data>/blobs/xx/yy/<id>`, uploads in `<data>/tmp/`,
+//!   a blob's Object Lock in `<id>.lock` beside it.
 //! - [`RedbMetaStore`] and [`SledMetaStore`]: [`MetaStore`] on redb and on sled, each with group
 //!   commit (concurrent commits share one sync; see `group_commit`).
 //!
@@ -8,6 +9,7 @@
 
 mod backend;
 mod fs_blob;
+mod fs_lock;
 mod group_commit;
 mod record;
 mod redb_meta;

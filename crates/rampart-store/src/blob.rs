@@ -10,7 +10,7 @@ use bytes::Bytes;
 use futures::Stream;
 use serde::{Deserialize, Serialize};
 
-use crate::Result;
+use crate::{BlobLock, Result};
 
 /// A stream of body bytes. Errors are `std::io::Error`s so that a caller can wrap its own error
 /// type (a digest mismatch, a signature failure) and recover it with `get_ref().downcast_ref()`.
@@ -80,8 +80,25 @@ pub trait BlobStore: Send + Sync + 'static {
     /// range past its end is an error, never a short read.
     async fn get(&self, id: &BlobId, range: Range<u64>) -> Result<ByteStream>;
 
-    /// Removes a blob. Removing a blob that does not exist is not an error.
+    /// Removes a blob and its lock. Refused with [`crate::StoreError::Locked`], deleting
+    /// nothing, while the blob's lock is in force ([`BlobLock::in_force`]): the store enforces
+    /// Object Lock itself so that a bug above it cannot destroy locked data. Removing a blob that
+    /// does not exist is not an error.
     async fn delete(&self, id: &BlobId) -> Result<()>;
+
+    /// Replaces the blob's lock, durably before returning. Refused with
+    /// [`crate::StoreError::Locked`] (and nothing changes) when it would weaken a retention still
+    /// in force (retain_until > now): a COMPLIANCE retention may never be shortened, removed, or
+    /// changed to GOVERNANCE; a GOVERNANCE retention may be shortened or removed only with
+    /// `bypass_governance`. Extending a retention, changing GOVERNANCE to COMPLIANCE, and setting
+    /// or clearing the legal hold are always allowed. An expired retention may be replaced
+    /// freely (see [`crate::check_lock_change`]). [`crate::StoreError::BlobNotFound`] for a
+    /// missing blob.
+    async fn set_lock(&self, id: &BlobId, lock: BlobLock, bypass_governance: bool) -> Result<()>;
+
+    /// The blob's lock (`BlobLock::default()` when it has none).
+    /// [`crate::StoreError::BlobNotFound`] for a missing blob.
+    async fn lock(&self, id: &BlobId) -> Result<BlobLock>;
 
     /// Every blob created before `before`, for reclaiming blobs that a crash orphaned (written
     /// but never referenced by a committed record, or dereferenced but not yet deleted).

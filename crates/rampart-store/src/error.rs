@@ -9,6 +9,10 @@ pub enum StoreError {
     #[error("blob {0} not found")]
     BlobNotFound(BlobId),
 
+    /// The blob's Object Lock forbids the delete or the lock change; nothing was changed.
+    #[error("blob {id} is locked: {reason}")]
+    Locked { id: BlobId, reason: String },
+
     /// The byte stream handed to [`crate::BlobStore::put`] failed. The caller's own error is
     /// returned unchanged so it can tell, say, a digest mismatch from a client disconnect.
     #[error("the input stream failed: {0}")]

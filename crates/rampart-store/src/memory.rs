@@ -10,8 +10,8 @@ use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 
 use crate::{
-    BlobId, BlobInfo, BlobStore, ByteStream, Expect, MetaStore, Op, Record, RecordVersion, Result,
-    ScanRange, StoreError, Txn,
+    BlobId, BlobInfo, BlobLock, BlobStore, ByteStream, Expect, MetaStore, Op, Record,
+    RecordVersion, Result, ScanRange, StoreError, Txn, check_delete, check_lock_change,
 };
 
 /// Reads are served in slices of this size, so a consumer sees a multi-chunk stream as it would
@@ -111,6 +111,7 @@ impl MetaStore for MemoryMetaStore {
 struct StoredBlob {
     data: Bytes,
     created: SystemTime,
+    lock: BlobLock,
 }
 
 /// Blobs held whole in memory.
@@ -151,6 +152,7 @@ impl BlobStore for MemoryBlobStore {
         let blob = StoredBlob {
             data,
             created: SystemTime::now(),
+            lock: BlobLock::default(),
         };
         lock(&self.blobs).insert(id.clone(), blob);
         Ok(BlobInfo { id, size })
@@ -173,8 +175,38 @@ impl BlobStore for MemoryBlobStore {
     }
 
     async fn delete(&self, id: &BlobId) -> Result<()> {
-        lock(&self.blobs).remove(id);
+        // Checked and removed under one guard, so no set_lock can slip in between.
+        let mut blobs = lock(&self.blobs);
+        if let Some(blob) = blobs.get(id) {
+            check_delete(&blob.lock, SystemTime::now()).map_err(|reason| StoreError::Locked {
+                id: id.clone(),
+                reason,
+            })?;
+        }
+        blobs.remove(id);
         Ok(())
+    }
+
+    async fn set_lock(&self, id: &BlobId, new: BlobLock, bypass_governance: bool) -> Result<()> {
+        let mut blobs = lock(&self.blobs);
+        let blob = blobs
+            .get_mut(id)
+            .ok_or_else(|| StoreError::BlobNotFound(id.clone()))?;
+        check_lock_change(&blob.lock, &new, bypass_governance, SystemTime::now()).map_err(
+            |reason| StoreError::Locked {
+                id: id.clone(),
+                reason,
+            },
+        )?;
+        blob.lock = new;
+        Ok(())
+    }
+
+    async fn lock(&self, id: &BlobId) -> Result<BlobLock> {
+        lock(&self.blobs)
+            .get(id)
+            .map(|b| b.lock)
+            .ok_or_else(|| StoreError::BlobNotFound(id.clone()))
     }
 
     async fn list_created_before(&self, before: SystemTime) -> Result<Vec<BlobId>> {

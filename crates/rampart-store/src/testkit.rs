@@ -77,6 +77,14 @@ macro_rules! blob_conformance_tests {
                 dropped_put_leaves_nothing,
                 list_created_before_respects_time,
                 concurrent_puts,
+                unlocked_blob_has_the_default_lock,
+                lock_of_missing_blob_is_blob_not_found,
+                legal_hold_refuses_delete_until_cleared,
+                retention_refuses_delete,
+                delete_allowed_once_retention_expires,
+                compliance_cannot_be_weakened,
+                governance_weakened_only_with_bypass,
+                locks_are_per_blob,
             ]
         );
     };

@@ -8,7 +8,9 @@ use bytes::Bytes;
 use futures::StreamExt;
 
 use super::pattern;
-use crate::{BlobId, BlobInfo, BlobStore, ByteStream, StoreError};
+use crate::{
+    BlobId, BlobInfo, BlobLock, BlobRetention, BlobRetentionMode, BlobStore, ByteStream, StoreError,
+};
 
 type Store = Arc<dyn BlobStore>;
 
@@ -291,4 +293,267 @@ pub async fn concurrent_puts(store: Store) {
     ids.dedup();
     assert_eq!(ids.len(), 8, "distinct ids");
     assert_eq!(listed(&store).await, ids);
+}
+
+// --- Object Lock ---
+
+fn hold() -> BlobLock {
+    BlobLock {
+        retention: None,
+        legal_hold: true,
+    }
+}
+
+fn retained(mode: BlobRetentionMode, until: SystemTime) -> BlobLock {
+    BlobLock {
+        retention: Some(BlobRetention {
+            mode,
+            retain_until: until,
+        }),
+        legal_hold: false,
+    }
+}
+
+fn in_an_hour() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(3600)
+}
+
+#[track_caller]
+fn assert_locked(result: crate::Result<()>, id: &BlobId, what: &str) {
+    match result {
+        Err(StoreError::Locked { id: locked, .. }) => assert_eq!(&locked, id, "{what}"),
+        Err(e) => panic!("{what}: expected StoreError::Locked, got {e}"),
+        Ok(()) => panic!("{what}: expected StoreError::Locked, got Ok"),
+    }
+}
+
+/// The blob is still there, whole.
+async fn assert_intact(store: &Store, id: &BlobId, data: &[u8]) {
+    assert_eq!(get_range(store, id, 0..data.len() as u64).await, data);
+    assert!(listed(store).await.contains(id));
+}
+
+pub async fn unlocked_blob_has_the_default_lock(store: Store) {
+    let info = put_bytes(&store, b"free", 4).await;
+    assert_eq!(
+        store.lock(&info.id).await.expect("lock"),
+        BlobLock::default()
+    );
+}
+
+pub async fn lock_of_missing_blob_is_blob_not_found(store: Store) {
+    let id = BlobId::generate();
+    assert!(matches!(store.lock(&id).await, Err(StoreError::BlobNotFound(m)) if m == id));
+    assert!(matches!(
+        store.set_lock(&id, hold(), false).await,
+        Err(StoreError::BlobNotFound(m)) if m == id
+    ));
+    // Nor does a lock outlive its blob: once deleted, the id is missing again.
+    let info = put_bytes(&store, b"gone", 4).await;
+    store.set_lock(&info.id, hold(), false).await.expect("hold");
+    store
+        .set_lock(&info.id, BlobLock::default(), false)
+        .await
+        .expect("release");
+    store.delete(&info.id).await.expect("delete");
+    assert!(matches!(
+        store.lock(&info.id).await,
+        Err(StoreError::BlobNotFound(_))
+    ));
+    assert!(matches!(
+        store.set_lock(&info.id, hold(), false).await,
+        Err(StoreError::BlobNotFound(_))
+    ));
+}
+
+pub async fn legal_hold_refuses_delete_until_cleared(store: Store) {
+    let info = put_bytes(&store, b"evidence", 3).await;
+    store.set_lock(&info.id, hold(), false).await.expect("hold");
+    assert_eq!(store.lock(&info.id).await.expect("lock"), hold());
+    assert_locked(
+        store.delete(&info.id).await,
+        &info.id,
+        "delete under a legal hold",
+    );
+    assert_intact(&store, &info.id, b"evidence").await;
+
+    store
+        .set_lock(&info.id, BlobLock::default(), false)
+        .await
+        .expect("clearing a legal hold is always allowed");
+    assert_eq!(
+        store.lock(&info.id).await.expect("lock"),
+        BlobLock::default()
+    );
+    store
+        .delete(&info.id)
+        .await
+        .expect("delete after the hold is cleared");
+    assert!(matches!(
+        store.get(&info.id, 0..0).await,
+        Err(StoreError::BlobNotFound(_))
+    ));
+    assert!(listed(&store).await.is_empty());
+}
+
+pub async fn retention_refuses_delete(store: Store) {
+    for mode in [BlobRetentionMode::Governance, BlobRetentionMode::Compliance] {
+        let info = put_bytes(&store, b"retained", 3).await;
+        let lock = retained(mode, in_an_hour());
+        store.set_lock(&info.id, lock, false).await.expect("retain");
+        assert_eq!(store.lock(&info.id).await.expect("lock"), lock);
+        assert_locked(
+            store.delete(&info.id).await,
+            &info.id,
+            &format!("delete under {mode:?} retention"),
+        );
+        assert_intact(&store, &info.id, b"retained").await;
+    }
+}
+
+pub async fn delete_allowed_once_retention_expires(store: Store) {
+    let info = put_bytes(&store, b"short", 5).await;
+    let lock = retained(
+        BlobRetentionMode::Compliance,
+        SystemTime::now() + Duration::from_secs(1),
+    );
+    store.set_lock(&info.id, lock, false).await.expect("retain");
+    assert_locked(
+        store.delete(&info.id).await,
+        &info.id,
+        "delete before expiry",
+    );
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // The expired retention is still recorded, but no longer in force.
+    assert_eq!(store.lock(&info.id).await.expect("lock"), lock);
+    store.delete(&info.id).await.expect("delete after expiry");
+    assert!(matches!(
+        store.lock(&info.id).await,
+        Err(StoreError::BlobNotFound(_))
+    ));
+    assert!(listed(&store).await.is_empty());
+}
+
+pub async fn compliance_cannot_be_weakened(store: Store) {
+    let info = put_bytes(&store, b"compliant", 3).await;
+    let until = in_an_hour();
+    let lock = retained(BlobRetentionMode::Compliance, until);
+    store.set_lock(&info.id, lock, false).await.expect("retain");
+    let weaker = [
+        BlobLock::default(),
+        hold(),
+        retained(
+            BlobRetentionMode::Compliance,
+            until - Duration::from_secs(60),
+        ),
+        retained(BlobRetentionMode::Governance, until),
+        retained(
+            BlobRetentionMode::Governance,
+            until + Duration::from_secs(60),
+        ),
+    ];
+    for new in weaker {
+        for bypass in [false, true] {
+            assert_locked(
+                store.set_lock(&info.id, new, bypass).await,
+                &info.id,
+                &format!("{new:?} with bypass {bypass}"),
+            );
+            assert_eq!(store.lock(&info.id).await.expect("lock"), lock, "unchanged");
+        }
+    }
+    let extended = retained(
+        BlobRetentionMode::Compliance,
+        until + Duration::from_secs(60),
+    );
+    store
+        .set_lock(&info.id, extended, false)
+        .await
+        .expect("extending compliance");
+    assert_eq!(store.lock(&info.id).await.expect("lock"), extended);
+    // A legal hold on top is allowed, and so is clearing it again.
+    let mut with_hold = extended;
+    with_hold.legal_hold = true;
+    store
+        .set_lock(&info.id, with_hold, false)
+        .await
+        .expect("hold");
+    store
+        .set_lock(&info.id, extended, false)
+        .await
+        .expect("unhold");
+    assert_locked(store.delete(&info.id).await, &info.id, "delete");
+    assert_intact(&store, &info.id, b"compliant").await;
+}
+
+pub async fn governance_weakened_only_with_bypass(store: Store) {
+    let info = put_bytes(&store, b"governed", 3).await;
+    let until = in_an_hour();
+    let lock = retained(BlobRetentionMode::Governance, until);
+    store.set_lock(&info.id, lock, false).await.expect("retain");
+    let shorter = retained(
+        BlobRetentionMode::Governance,
+        until - Duration::from_secs(60),
+    );
+    for new in [shorter, BlobLock::default()] {
+        assert_locked(
+            store.set_lock(&info.id, new, false).await,
+            &info.id,
+            &format!("{new:?} without bypass"),
+        );
+        assert_eq!(store.lock(&info.id).await.expect("lock"), lock, "unchanged");
+    }
+    let extended = retained(
+        BlobRetentionMode::Governance,
+        until + Duration::from_secs(60),
+    );
+    store
+        .set_lock(&info.id, extended, false)
+        .await
+        .expect("extending governance");
+    store
+        .set_lock(&info.id, shorter, true)
+        .await
+        .expect("shortening with bypass");
+    assert_eq!(store.lock(&info.id).await.expect("lock"), shorter);
+    assert_locked(store.delete(&info.id).await, &info.id, "still in force");
+    store
+        .set_lock(&info.id, BlobLock::default(), true)
+        .await
+        .expect("removing with bypass");
+    store.delete(&info.id).await.expect("delete once removed");
+    assert!(listed(&store).await.is_empty());
+
+    // Governance may always be upgraded to compliance, which then holds.
+    let info = put_bytes(&store, b"upgraded", 3).await;
+    store.set_lock(&info.id, lock, false).await.expect("retain");
+    let upgraded = retained(BlobRetentionMode::Compliance, until);
+    store
+        .set_lock(&info.id, upgraded, false)
+        .await
+        .expect("upgrade");
+    assert_locked(
+        store.set_lock(&info.id, BlobLock::default(), true).await,
+        &info.id,
+        "bypass does not reach compliance",
+    );
+}
+
+pub async fn locks_are_per_blob(store: Store) {
+    let locked = put_bytes(&store, b"locked", 3).await;
+    let free = put_bytes(&store, b"free", 3).await;
+    store
+        .set_lock(&locked.id, hold(), false)
+        .await
+        .expect("hold");
+    assert_eq!(
+        store.lock(&free.id).await.expect("lock"),
+        BlobLock::default()
+    );
+    store
+        .delete(&free.id)
+        .await
+        .expect("an unlocked neighbour deletes");
+    assert_eq!(listed(&store).await, vec![locked.id.clone()]);
+    assert_intact(&store, &locked.id, b"locked").await;
 }
