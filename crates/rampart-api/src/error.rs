@@ -218,6 +218,11 @@ impl From<EngineError> for ApiError {
             EngineError::ConditionalRequestConflict => C::ConditionalRequestConflict.into(),
             EngineError::OperationAborted => C::OperationAborted.into(),
             EngineError::Body(io) => ApiError::from_io(io),
+            // The blob store's own Object Lock check caught what the engine's should have.
+            EngineError::Store(store @ rampart_store::StoreError::Locked { .. }) => ApiError {
+                detail: Some(format!("storage: {store}")),
+                ..ApiError::with_message(C::AccessDenied, OBJECT_LOCKED_MESSAGE)
+            },
             EngineError::Store(store) => ApiError::internal(format!("storage: {store}")),
             EngineError::Internal(detail) => ApiError::internal(detail),
             EngineError::NoSuchKeyDeleteMarker { version_id } => ApiError::new(C::NoSuchKey)
@@ -254,12 +259,29 @@ impl From<EngineError> for ApiError {
                 ..ApiError::new(C::AccessDenied)
             },
             EngineError::Kms(e) => kms_error(e),
+            EngineError::ObjectLocked => {
+                ApiError::with_message(C::AccessDenied, OBJECT_LOCKED_MESSAGE)
+            }
+            EngineError::ObjectLockNotEnabled => ApiError::with_message(
+                C::InvalidRequest,
+                "Bucket is missing Object Lock Configuration",
+            ),
+            EngineError::ObjectLockConfigurationNotFound => {
+                C::ObjectLockConfigurationNotFoundError.into()
+            }
+            EngineError::NoSuchObjectLockConfiguration => C::NoSuchObjectLockConfiguration.into(),
+            EngineError::InvalidBucketState(message) => {
+                ApiError::with_message(C::InvalidBucketState, message)
+            }
             EngineError::DataCorrupted(detail) => {
                 ApiError::internal(format!("stored data failed authentication: {detail}"))
             }
         }
     }
 }
+
+/// S3's refusal of a delete, or a weakening of a lock, that Object Lock forbids.
+const OBJECT_LOCKED_MESSAGE: &str = "Access Denied because object protected by object lock.";
 
 /// A KMS refusal as S3 reports it when it uses a key on the caller's behalf.
 fn kms_error(e: rampart_engine::key_provider::KmsUseError) -> ApiError {

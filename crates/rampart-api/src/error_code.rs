@@ -57,6 +57,7 @@ s3_error_codes! {
     InvalidArgument => BAD_REQUEST, "Invalid Argument";
     InvalidBucketAclWithObjectOwnership => BAD_REQUEST, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting";
     InvalidBucketName => BAD_REQUEST, "The specified bucket is not valid.";
+    InvalidBucketState => CONFLICT, "The request is not valid with the current state of the bucket.";
     InvalidDigest => BAD_REQUEST, "The Content-MD5 you specified is not valid.";
     InvalidPart => BAD_REQUEST, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.";
     InvalidPartNumber => RANGE_NOT_SATISFIABLE, "The requested partnumber is not satisfiable";
@@ -90,9 +91,11 @@ s3_error_codes! {
     NoSuchCORSConfiguration => NOT_FOUND, "The CORS configuration does not exist";
     NoSuchPublicAccessBlockConfiguration => NOT_FOUND, "The public access block configuration was not found";
     NoSuchKey => NOT_FOUND, "The specified key does not exist.";
+    NoSuchObjectLockConfiguration => NOT_FOUND, "The specified object does not have a ObjectLock configuration";
     NoSuchUpload => NOT_FOUND, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
     NoSuchTagSet => NOT_FOUND, "The TagSet does not exist";
     NoSuchVersion => NOT_FOUND, "The specified version does not exist.";
+    ObjectLockConfigurationNotFoundError => NOT_FOUND, "Object Lock configuration does not exist for this bucket";
     NotImplemented => NOT_IMPLEMENTED, "A header you provided implies functionality that is not implemented";
     OperationAborted => CONFLICT, "A conflicting conditional operation is currently in progress against this resource. Please try again.";
     OwnershipControlsNotFoundError => NOT_FOUND, "The bucket ownership controls were not found";

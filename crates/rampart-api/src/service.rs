@@ -143,7 +143,12 @@ impl RequestCtx {
             && let (Some(bucket), Some(key)) = (&self.bucket, &self.key)
         {
             // Absent objects have no tags; the operation itself reports that they are absent.
-            if let Ok(tags) = self.state.engine.object_tags(bucket, key.as_str()).await {
+            if let Ok(tags) = self
+                .state
+                .engine
+                .object_tags(bucket, key.as_str(), self.query.get("versionId"))
+                .await
+            {
                 let keys = extra.get_or_insert_with(ContextKeys::new);
                 authz::s3_keys::existing_object_tags(keys, tags.tags());
             }

@@ -49,16 +49,19 @@ impl Engine {
         name: &BucketName,
         owner: &Owner,
     ) -> Result<CreateBucketOutcome, EngineError> {
-        self.create_bucket_with_configs(name, owner, &[]).await
+        self.create_bucket_with_configs(name, owner, &[], false)
+            .await
     }
 
     /// Creates a bucket together with its initial configuration documents (S3's defaults for
     /// new buckets, such as Block Public Access), in one commit: no bucket exists without them.
+    /// With `object_lock`, the bucket has Object Lock (and so versioning) from the start.
     pub async fn create_bucket_with_configs(
         &self,
         name: &BucketName,
         owner: &Owner,
         configs: &[(crate::BucketConfigKind, bytes::Bytes)],
+        object_lock: bool,
     ) -> Result<CreateBucketOutcome, EngineError> {
         let key = keys::bucket(name);
         let record = BucketRecord {
@@ -67,8 +70,13 @@ impl Engine {
             created: Timestamp::now(),
             region: self.config.region.clone(),
             state: BucketState::Active,
-            versioning: Default::default(),
+            versioning: if object_lock {
+                crate::versioning::Versioning::Enabled
+            } else {
+                crate::versioning::Versioning::Unversioned
+            },
             mfa_delete: false,
+            object_lock: object_lock.then(crate::object_lock::ObjectLockConfig::default),
         };
         let mut txn = Txn::new()
             .check(key.clone(), Expect::Absent)

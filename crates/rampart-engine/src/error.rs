@@ -105,6 +105,22 @@ pub enum EngineError {
     /// The KMS refused to make or open a data key.
     #[error("KMS: {0}")]
     Kms(#[from] crate::key_provider::KmsUseError),
+    /// The version is under a legal hold or a retention that this request may not bypass
+    /// (403 AccessDenied).
+    #[error("the object is protected by Object Lock")]
+    ObjectLocked,
+    /// An Object Lock operation or setting on a bucket without Object Lock (400).
+    #[error("the bucket has no Object Lock configuration")]
+    ObjectLockNotEnabled,
+    /// GetObjectLockConfiguration on a bucket without Object Lock (404).
+    #[error("the bucket has no Object Lock configuration")]
+    ObjectLockConfigurationNotFound,
+    /// The version has no retention (or has never had a legal hold) to report (404).
+    #[error("the object has no Object Lock configuration")]
+    NoSuchObjectLockConfiguration,
+    /// The bucket's state forbids the change (409), with S3's explanation.
+    #[error("{0}")]
+    InvalidBucketState(&'static str),
     /// Stored data failed authentication (damaged or tampered with): never served.
     #[error("stored data failed authentication: {0}")]
     DataCorrupted(String),

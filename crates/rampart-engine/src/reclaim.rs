@@ -130,6 +130,7 @@ mod tests {
             state: BucketState::Deleting,
             versioning: Default::default(),
             mfa_delete: false,
+            object_lock: None,
         };
         meta.commit(Txn::new().put(keys::bucket(&name), encode(&record).unwrap()))
             .await

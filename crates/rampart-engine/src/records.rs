@@ -31,6 +31,9 @@ pub struct BucketRecord {
     /// valid `x-amz-mfa` from the bucket owner's root.
     #[serde(default)]
     pub mfa_delete: bool,
+    /// Object Lock, once enabled (for good: it also keeps versioning enabled).
+    #[serde(default)]
+    pub object_lock: Option<crate::object_lock::ObjectLockConfig>,
 }
 
 /// The standard content headers that S3 stores with an object and returns on GET/HEAD.
@@ -113,6 +116,9 @@ pub struct ObjectRecord {
     /// 0 in records written before versioning existed.
     #[serde(default)]
     pub(crate) seq: u64,
+    /// This version's Object Lock retention and legal hold.
+    #[serde(default)]
+    pub lock: crate::object_lock::ObjectLock,
 }
 
 impl ObjectRecord {

@@ -148,6 +148,11 @@ impl Engine {
         for _ in 0..crate::object::MAX_COMMIT_ATTEMPTS {
             let (mut record, version) = self.active_bucket(bucket).await?;
             let new_state = state.unwrap_or(record.versioning);
+            if record.object_lock.is_some() && new_state != Versioning::Enabled {
+                return Err(EngineError::InvalidBucketState(
+                    "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
+                ));
+            }
             let new_mfa = mfa_delete.unwrap_or(record.mfa_delete);
             if record.versioning == new_state && record.mfa_delete == new_mfa {
                 return Ok(());
@@ -274,6 +279,9 @@ impl Engine {
         };
         if let Some(current) = current {
             if release_current {
+                current
+                    .lock
+                    .check_delete(std::time::SystemTime::now(), false)?;
                 if new_data != Some(&current.data) {
                     let (t, blobs) = self.dereference_data(txn, &current.data).await?;
                     txn = t;
@@ -301,6 +309,7 @@ impl Engine {
                 .delete(record_key)
                 .delete(null_version_key(bucket, key));
             if let VersionEntry::Object(old) = entry {
+                old.lock.check_delete(std::time::SystemTime::now(), false)?;
                 let (t, blobs) = self.dereference_data(txn, &old.data).await?;
                 txn = t;
                 freed.extend(blobs);

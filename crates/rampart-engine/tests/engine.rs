@@ -64,6 +64,7 @@ fn put_input(bucket: &BucketName, key: &str, data: Vec<u8>) -> PutObjectInput {
         acl: None,
         encryption: None,
         kms: None,
+        lock: Default::default(),
     }
 }
 
@@ -125,7 +126,7 @@ async fn overwrites_reclaim_the_replaced_blob() {
         .await
         .unwrap();
     engine
-        .delete_object(&bucket, "k", None, &owner())
+        .delete_object(&bucket, "k", None, &owner(), false)
         .await
         .unwrap();
     assert_eq!(blob_count(&blobs).await, 0);

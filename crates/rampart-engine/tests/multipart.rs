@@ -64,6 +64,7 @@ async fn create(engine: &Engine, bucket: &BucketName) -> String {
             acl: None,
             encryption: None,
             kms: None,
+            lock: Default::default(),
         })
         .await
         .unwrap()

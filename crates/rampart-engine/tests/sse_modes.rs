@@ -165,6 +165,7 @@ fn put(
         acl: None,
         encryption,
         kms,
+        lock: Default::default(),
     }
 }
 

@@ -55,7 +55,10 @@ pub(super) async fn acl_allows(
             Some(permission) => {
                 if object_acl.is_none() {
                     let key = access.key.unwrap_or_default();
-                    let Ok(object) = engine.object_record(bucket, key).await else {
+                    let Ok(object) = engine
+                        .object_version(bucket, key, access.query.get("versionId"))
+                        .await
+                    else {
                         return Ok(false);
                     };
                     object_acl = Some(object.acl.unwrap_or_else(|| Acl::private(&object.owner)));

@@ -11,7 +11,6 @@ use rampart_types::Owner;
 
 use crate::body::{read_body_limited, read_checked_body};
 use crate::error::{ApiError, S3ErrorCode};
-use crate::handlers::check_version_id;
 use crate::response;
 use crate::service::RequestCtx;
 use crate::xml::acl::{AccessControlPolicy, parse_policy};
@@ -166,18 +165,18 @@ pub(crate) async fn bucket_acl_for(
 }
 
 pub async fn get_object_acl(ctx: &RequestCtx) -> Result<Response, ApiError> {
-    check_version_id(ctx)?;
     let record = ctx
         .state
         .engine
-        .object_record(ctx.bucket()?, ctx.key()?.as_str())
+        .object_version(ctx.bucket()?, ctx.key()?.as_str(), version_id(ctx))
         .await?;
     let acl = record.acl.unwrap_or_else(|| Acl::private(&record.owner));
-    acl_response(&acl)
+    let mut r = acl_response(&acl)?;
+    super::object::set_version_header(ctx, &mut r, record.version_id.as_deref())?;
+    Ok(r)
 }
 
 pub async fn put_object_acl(ctx: &RequestCtx) -> Result<Response, ApiError> {
-    check_version_id(ctx)?;
     let bucket_owner = bucket_record(ctx)?.owner.clone();
     let bucket = ctx.bucket()?;
     let key = ctx.key()?.as_str();
@@ -190,7 +189,7 @@ pub async fn put_object_acl(ctx: &RequestCtx) -> Result<Response, ApiError> {
         &bucket_owner,
         AclTarget::Object,
     )?;
-    let record = engine.object_record(bucket, key).await?;
+    let record = engine.object_version(bucket, key, version_id(ctx)).await?;
     if !ownership.acls_enabled() {
         return Ok(response::empty(StatusCode::OK));
     }
@@ -198,13 +197,19 @@ pub async fn put_object_acl(ctx: &RequestCtx) -> Result<Response, ApiError> {
     check_public_acl(ctx, &bucket_owner, &acl).await?;
     // Resolved again against the record being replaced: an overwrite in between may have
     // changed the owner (resolving cannot fail now; it depends on the owner only by name).
-    engine
-        .set_object_acl(bucket, key, |current| {
+    let version = engine
+        .set_object_acl(bucket, key, version_id(ctx), |current| {
             request
                 .resolve(&current.owner, &bucket_owner, AclTarget::Object)
                 .map(Some)
                 .map_err(|e| rampart_engine::EngineError::Internal(e.to_string()))
         })
         .await?;
-    Ok(response::empty(StatusCode::OK))
+    let mut r = response::empty(StatusCode::OK);
+    super::object::set_version_header(ctx, &mut r, version.as_deref())?;
+    Ok(r)
+}
+
+fn version_id(ctx: &RequestCtx) -> Option<&str> {
+    ctx.query.get("versionId")
 }

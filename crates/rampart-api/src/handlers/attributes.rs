@@ -4,7 +4,6 @@ use axum::response::Response;
 use http::StatusCode;
 
 use crate::error::{ApiError, S3ErrorCode};
-use crate::handlers::check_version_id;
 use crate::headers;
 use crate::response;
 use crate::service::RequestCtx;
@@ -35,7 +34,6 @@ fn parse_int(ctx: &RequestCtx, name: &str) -> Result<Option<usize>, ApiError> {
 }
 
 pub async fn get_object_attributes(ctx: &RequestCtx) -> Result<Response, ApiError> {
-    check_version_id(ctx)?;
     // A list header: one comma-separated value, or the header repeated (the SDKs do both).
     let requested: Vec<&str> = ctx
         .headers
@@ -75,7 +73,7 @@ pub async fn get_object_attributes(ctx: &RequestCtx) -> Result<Response, ApiErro
             part_number: None,
             conditions: headers::read_conditions(&ctx.headers, "")?,
             keys: super::sse_headers::key_access(ctx)?,
-            version_id: None,
+            version_id: ctx.query.get("versionId").map(str::to_owned),
         })
         .await?;
     let record = head.record;
@@ -142,5 +140,6 @@ pub async fn get_object_attributes(ctx: &RequestCtx) -> Result<Response, ApiErro
         "last-modified",
         &httpdate::fmt_http_date(record.last_modified.to_system_time()),
     )?;
+    super::object::set_version_header(ctx, &mut r, record.version_id.as_deref())?;
     Ok(r)
 }

@@ -59,6 +59,8 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
         ));
     }
 
+    let object_lock = object_lock_requested(ctx).await?;
+
     let body = read_body_limited(ctx.take_body(None), MAX_CREATE_BUCKET_BODY).await?;
     let region = ctx.state.engine.region().to_owned();
     if !body.iter().all(u8::is_ascii_whitespace) {
@@ -108,7 +110,7 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
     match ctx
         .state
         .engine
-        .create_bucket_with_configs(&bucket, &owner, &defaults)
+        .create_bucket_with_configs(&bucket, &owner, &defaults, object_lock)
         .await?
     {
         CreateBucketOutcome::Created | CreateBucketOutcome::AlreadyOwnedLegacyOk => {}
@@ -116,6 +118,40 @@ pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let mut r = response::empty(StatusCode::OK);
     response::set(&mut r, "location", &format!("/{bucket}"))?;
     Ok(r)
+}
+
+/// `x-amz-bucket-object-lock-enabled: true`: the new bucket has Object Lock, and so
+/// versioning, which takes s3:PutBucketObjectLockConfiguration and s3:PutBucketVersioning
+/// besides s3:CreateBucket.
+async fn object_lock_requested(ctx: &RequestCtx) -> Result<bool, ApiError> {
+    let requested = match crate::headers::get(&ctx.headers, "x-amz-bucket-object-lock-enabled")? {
+        None => false,
+        Some(v) if v.trim().eq_ignore_ascii_case("true") => true,
+        Some(v) if v.trim().eq_ignore_ascii_case("false") => false,
+        Some(v) => {
+            return Err(ApiError::invalid_argument(
+                "Invalid value for x-amz-bucket-object-lock-enabled",
+                "x-amz-bucket-object-lock-enabled",
+                v,
+            ));
+        }
+    };
+    if requested {
+        crate::authz::authorize_s3_actions(
+            &ctx.state,
+            &ctx.principal,
+            &ctx.info,
+            &ctx.s3_access(ctx.endpoint),
+            &[
+                "s3:PutBucketObjectLockConfiguration",
+                "s3:PutBucketVersioning",
+            ],
+            crate::authz::s3_actions::ResourceKind::Bucket,
+            None,
+        )
+        .await?;
+    }
+    Ok(requested)
 }
 
 pub async fn head_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {

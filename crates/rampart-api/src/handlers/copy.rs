@@ -149,6 +149,7 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let raw_source = headers::get(&ctx.headers, "x-amz-copy-source")?.unwrap_or("");
     let source = parse_copy_source(raw_source)?;
     authorize_copy_source(ctx, &source).await?;
+    let lock = super::object_lock::requested_lock(ctx, &ctx.headers).await?;
 
     let input = CopyObjectInput {
         source_conditions: headers::read_conditions(&ctx.headers, "x-amz-copy-source-")?,
@@ -166,6 +167,7 @@ pub async fn copy_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
             kms: kms_for(ctx),
         },
         source: source.clone(),
+        lock,
     };
     let output = ctx.state.engine.copy_object(input).await.map_err(|e| {
         let e = ApiError::from(e);

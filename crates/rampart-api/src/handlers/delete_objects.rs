@@ -42,6 +42,15 @@ async fn authorize_key(ctx: &RequestCtx, key: &ObjectKey, versioned: bool) -> Re
     .await
 }
 
+/// Only deleting a version can meet a lock; only then is the bypass permission asked about.
+async fn bypass_for(ctx: &RequestCtx, key: &ObjectKey, versioned: bool) -> Result<bool, ApiError> {
+    if versioned {
+        super::object_lock::bypass_governance_for(ctx, key.as_str()).await
+    } else {
+        Ok(false)
+    }
+}
+
 pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let body = read_checked_body(ctx, MAX_DELETE_BODY).await?;
     if body.is_empty() {
@@ -75,10 +84,19 @@ pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
                     // each key; a denied key is an AccessDenied entry, not a failed request.
                     (version, Ok(key)) => match authorize_key(ctx, &key, version.is_some()).await {
                         Err(e) => Err(e),
-                        Ok(()) => engine
-                            .delete_object(&bucket, key.as_str(), version.as_deref(), &owner)
-                            .await
-                            .map_err(ApiError::from),
+                        Ok(()) => match bypass_for(ctx, &key, version.is_some()).await {
+                            Err(e) => Err(e),
+                            Ok(bypass) => engine
+                                .delete_object(
+                                    &bucket,
+                                    key.as_str(),
+                                    version.as_deref(),
+                                    &owner,
+                                    bypass,
+                                )
+                                .await
+                                .map_err(ApiError::from),
+                        },
                     },
                 };
                 (object, result)

@@ -12,6 +12,7 @@ mod encryption;
 mod list;
 mod multipart;
 mod object;
+mod object_lock;
 mod ownership;
 mod post_object;
 mod public_access;
@@ -58,6 +59,16 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         Endpoint::GetBucketVersioning => versioning::get_bucket_versioning(ctx).await,
         Endpoint::PutBucketVersioning => versioning::put_bucket_versioning(ctx).await,
         Endpoint::ListObjectVersions => versioning::list_object_versions(ctx).await,
+        Endpoint::GetObjectLockConfiguration => {
+            object_lock::get_object_lock_configuration(ctx).await
+        }
+        Endpoint::PutObjectLockConfiguration => {
+            object_lock::put_object_lock_configuration(ctx).await
+        }
+        Endpoint::GetObjectRetention => object_lock::get_object_retention(ctx).await,
+        Endpoint::PutObjectRetention => object_lock::put_object_retention(ctx).await,
+        Endpoint::GetObjectLegalHold => object_lock::get_object_legal_hold(ctx).await,
+        Endpoint::PutObjectLegalHold => object_lock::put_object_legal_hold(ctx).await,
         Endpoint::PutBucketTagging => bucket_tagging::put_bucket_tagging(ctx).await,
         Endpoint::DeleteBucketTagging => bucket_tagging::delete_bucket_tagging(ctx).await,
         Endpoint::GetBucketCors => cors::get_bucket_cors(ctx).await,
@@ -144,17 +155,5 @@ pub(crate) fn int_param(ctx: &RequestCtx, name: &str, default: usize) -> Result<
                 )
             })
         }
-    }
-}
-
-/// A `versionId` on a bucket that has never been versioned names only the `null` version.
-pub(crate) fn check_version_id(ctx: &RequestCtx) -> Result<(), ApiError> {
-    match ctx.query.get("versionId") {
-        None | Some("null") => Ok(()),
-        Some(v) => Err(ApiError::invalid_argument(
-            "Invalid version id specified",
-            "versionId",
-            v,
-        )),
     }
 }

@@ -119,6 +119,7 @@ pub async fn create_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiEr
     reject_unsupported_write_headers(&ctx.headers)?;
     let acl = object_acl_from_headers(ctx, &ctx.headers, &ctx.owner()?).await?;
     let (checksum_algorithm, checksum_type) = checksum_setting(ctx)?;
+    let lock = super::object_lock::requested_lock(ctx, &ctx.headers).await?;
     let upload = ctx
         .state
         .engine
@@ -136,6 +137,7 @@ pub async fn create_multipart_upload(ctx: &RequestCtx) -> Result<Response, ApiEr
             acl: acl.acl,
             encryption: requested_encryption(ctx, &ctx.headers)?,
             kms: kms_for(ctx),
+            lock,
         })
         .await?;
     let doc = InitiateMultipartUploadResult::new(
@@ -322,7 +324,7 @@ pub async fn complete_multipart_upload(ctx: &RequestCtx) -> Result<Response, Api
     let record = ctx
         .state
         .engine
-        .object_record(ctx.bucket()?, ctx.key()?.as_str())
+        .object_version(ctx.bucket()?, ctx.key()?.as_str(), None)
         .await
         .ok()
         .filter(|r| r.etag == output.etag);

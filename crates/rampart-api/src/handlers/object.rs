@@ -30,13 +30,9 @@ const STORAGE_CLASSES: &[&str] = &[
 const ARCHIVAL_STORAGE_CLASSES: &[&str] = &["GLACIER", "DEEP_ARCHIVE"];
 
 /// Headers whose features are not built yet: refusing them beats silently ignoring a request
-/// to encrypt, tag or lock data.
-const UNSUPPORTED_WRITE_HEADERS: &[(&str, &str)] = &[
-    ("x-amz-object-lock-mode", "Object Lock"),
-    ("x-amz-object-lock-retain-until-date", "Object Lock"),
-    ("x-amz-object-lock-legal-hold", "Object Lock"),
-    ("x-amz-website-redirect-location", "Website redirects"),
-];
+/// to change how an object is served.
+const UNSUPPORTED_WRITE_HEADERS: &[(&str, &str)] =
+    &[("x-amz-website-redirect-location", "Website redirects")];
 
 pub(crate) fn reject_unsupported_write_headers(headers: &HeaderMap) -> Result<(), ApiError> {
     for (name, feature) in UNSUPPORTED_WRITE_HEADERS {
@@ -72,6 +68,8 @@ pub async fn put_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let chunked = ctx.body_is_chunked();
     let declared_len = headers::declared_length(&ctx.headers, chunked)?;
     let (checksum, trailer) = headers::checksum(&ctx.headers)?;
+    let lock = super::object_lock::requested_lock(ctx, &ctx.headers).await?;
+    super::object_lock::require_integrity_check(ctx, &lock)?;
     let input = PutObjectInput {
         bucket: ctx.bucket()?.clone(),
         key: ctx.key()?.clone(),
@@ -88,6 +86,7 @@ pub async fn put_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         encryption: requested_encryption(ctx, &ctx.headers)?,
         kms: super::sse_headers::kms_for(ctx),
         body: ctx.take_body(trailer),
+        lock,
     };
     let output = ctx.state.engine.put_object(input).await?;
     let mut r = response::empty(StatusCode::OK);
@@ -333,6 +332,7 @@ pub async fn get_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         output.range.as_ref(),
         output.part.as_ref(),
     )?;
+    super::object_lock::set_lock_headers(ctx, &mut r, &output.record.lock).await?;
     Ok(r)
 }
 
@@ -354,6 +354,7 @@ pub async fn head_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         output.range.as_ref(),
         output.part.as_ref(),
     )?;
+    super::object_lock::set_lock_headers(ctx, &mut r, &output.record.lock).await?;
     Ok(r)
 }
 
@@ -373,6 +374,7 @@ pub async fn delete_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
             ctx.key()?.as_str(),
             ctx.query.get("versionId"),
             &delete_marker_owner(ctx)?,
+            super::object_lock::bypass_governance(ctx).await?,
         )
         .await?;
     let mut r = response::empty(StatusCode::NO_CONTENT);

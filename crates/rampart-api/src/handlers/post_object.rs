@@ -170,6 +170,15 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         .map(|a| a.owner())
         .ok_or_else(|| ApiError::new(S3ErrorCode::AccessDenied))?;
     reject_unsupported_write_headers(&object_headers)?;
+    if let Some(name) = object_headers
+        .keys()
+        .find(|name| name.as_str().starts_with("x-amz-object-lock-"))
+    {
+        return Err(ApiError::not_implemented(
+            "Object Lock fields in browser uploads are not implemented; use PutObject. The bucket's default retention still applies.",
+        )
+        .field("Header", name.as_str().to_owned()));
+    }
     let acl = object_acl_from_headers(ctx, &object_headers, &owner).await?;
     let (checksum, _) = headers::checksum(&object_headers)?;
     let input = PutObjectInput {
@@ -193,6 +202,7 @@ pub async fn post_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
             received: 0,
             done: false,
         }),
+        lock: Default::default(),
     };
     let output = ctx.state.engine.put_object(input).await?;
     respond(ctx, &fields, &bucket, &key, &output)

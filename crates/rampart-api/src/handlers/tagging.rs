@@ -6,7 +6,7 @@ use rampart_engine::tagging::{MAX_OBJECT_TAGS, TagSet};
 
 use crate::body::read_checked_body;
 use crate::error::ApiError;
-use crate::handlers::check_version_id;
+use crate::handlers::object::set_version_header;
 use crate::response;
 use crate::service::RequestCtx;
 use crate::xml::tagging::Tagging;
@@ -16,18 +16,18 @@ use crate::xml::{from_body, to_document};
 const MAX_TAGGING_BODY: usize = 64 * 1024;
 
 pub async fn get_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiError> {
-    check_version_id(ctx)?;
     let tags = ctx
         .state
         .engine
-        .object_tags(ctx.bucket()?, ctx.key()?.as_str())
+        .object_version(ctx.bucket()?, ctx.key()?.as_str(), version_id(ctx))
         .await?;
-    let doc = Tagging::from_pairs(tags.tags());
-    Ok(response::xml(StatusCode::OK, to_document(&doc)?))
+    let doc = Tagging::from_pairs(tags.tags.tags());
+    let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
+    set_version_header(ctx, &mut r, tags.version_id.as_deref())?;
+    Ok(r)
 }
 
 pub async fn put_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiError> {
-    check_version_id(ctx)?;
     let body = read_checked_body(ctx, MAX_TAGGING_BODY).await?;
     let tagging: Tagging = from_body(&body)?;
     let tags = TagSet::new(tagging.into_pairs(), MAX_OBJECT_TAGS)?;
@@ -36,18 +36,32 @@ pub async fn put_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiError> 
     let mut keys = rampart_policy::ContextKeys::new();
     crate::authz::s3_keys::request_tag_set(&mut keys, tags.tags());
     ctx.authorize(ctx.endpoint, Some(keys)).await?;
-    ctx.state
+    let version = ctx
+        .state
         .engine
-        .set_object_tags(ctx.bucket()?, ctx.key()?.as_str(), tags)
+        .set_object_tags(ctx.bucket()?, ctx.key()?.as_str(), version_id(ctx), tags)
         .await?;
-    Ok(response::empty(StatusCode::OK))
+    let mut r = response::empty(StatusCode::OK);
+    set_version_header(ctx, &mut r, version.as_deref())?;
+    Ok(r)
 }
 
 pub async fn delete_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiError> {
-    check_version_id(ctx)?;
-    ctx.state
+    let version = ctx
+        .state
         .engine
-        .set_object_tags(ctx.bucket()?, ctx.key()?.as_str(), TagSet::default())
+        .set_object_tags(
+            ctx.bucket()?,
+            ctx.key()?.as_str(),
+            version_id(ctx),
+            TagSet::default(),
+        )
         .await?;
-    Ok(response::empty(StatusCode::NO_CONTENT))
+    let mut r = response::empty(StatusCode::NO_CONTENT);
+    set_version_header(ctx, &mut r, version.as_deref())?;
+    Ok(r)
+}
+
+fn version_id(ctx: &RequestCtx) -> Option<&str> {
+    ctx.query.get("versionId")
 }

@@ -61,6 +61,12 @@ pub enum Endpoint {
     GetBucketVersioning,
     PutBucketVersioning,
     ListObjectVersions,
+    GetObjectLockConfiguration,
+    PutObjectLockConfiguration,
+    GetObjectRetention,
+    PutObjectRetention,
+    GetObjectLegalHold,
+    PutObjectLegalHold,
     /// S3 Control's account-level Block Public Access (`/v20180820/configuration/…` with
     /// `x-amz-account-id`).
     GetAccountPublicAccessBlock,
@@ -130,6 +136,12 @@ impl Endpoint {
             Self::DeleteBucketEncryption => "DeleteBucketEncryption",
             Self::GetBucketVersioning => "GetBucketVersioning",
             Self::PutBucketVersioning => "PutBucketVersioning",
+            Self::GetObjectLockConfiguration => "GetObjectLockConfiguration",
+            Self::PutObjectLockConfiguration => "PutObjectLockConfiguration",
+            Self::GetObjectRetention => "GetObjectRetention",
+            Self::PutObjectRetention => "PutObjectRetention",
+            Self::GetObjectLegalHold => "GetObjectLegalHold",
+            Self::PutObjectLegalHold => "PutObjectLegalHold",
             Self::ListObjectVersions => "ListObjectVersions",
             Self::GetAccountPublicAccessBlock => "GetAccountPublicAccessBlock",
             Self::PutAccountPublicAccessBlock => "PutAccountPublicAccessBlock",
@@ -270,15 +282,6 @@ const BUCKET_SUBRESOURCES: &[(&str, [&str; 4])] = &[
         ],
     ),
     (
-        "object-lock",
-        [
-            "GetObjectLockConfiguration",
-            "PutObjectLockConfiguration",
-            "",
-            "",
-        ],
-    ),
-    (
         "ownershipControls",
         [
             "GetBucketOwnershipControls",
@@ -348,15 +351,7 @@ const BUCKET_SUBRESOURCES: &[(&str, [&str; 4])] = &[
 const OBJECT_SUBRESOURCES: &[(&str, [&str; 4])] = &[
     ("acl", ["GetObjectAcl", "PutObjectAcl", "", ""]),
     ("attributes", ["GetObjectAttributes", "", "", ""]),
-    (
-        "legal-hold",
-        ["GetObjectLegalHold", "PutObjectLegalHold", "", ""],
-    ),
     ("restore", ["", "", "", "RestoreObject"]),
-    (
-        "retention",
-        ["GetObjectRetention", "PutObjectRetention", "", ""],
-    ),
     ("select", ["", "", "", "SelectObjectContent"]),
     (
         "tagging",
@@ -598,6 +593,13 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
             _ => Err(method_not_allowed()),
         };
     }
+    if query.has("object-lock") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::GetObjectLockConfiguration),
+            (1, _) => Ok(Endpoint::PutObjectLockConfiguration),
+            _ => Err(method_not_allowed()),
+        };
+    }
     if query.has("policyStatus") {
         return match (idx, head) {
             (0, false) => Ok(Endpoint::GetBucketPolicyStatus),
@@ -665,6 +667,20 @@ fn route_object(method: &Method, query: &Query, copy_source: bool) -> Result<End
     if query.has("attributes") {
         return match (idx, head) {
             (0, false) => Ok(Endpoint::GetObjectAttributes),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if query.has("retention") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::GetObjectRetention),
+            (1, _) => Ok(Endpoint::PutObjectRetention),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if query.has("legal-hold") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::GetObjectLegalHold),
+            (1, _) => Ok(Endpoint::PutObjectLegalHold),
             _ => Err(method_not_allowed()),
         };
     }

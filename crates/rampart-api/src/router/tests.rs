@@ -148,6 +148,40 @@ fn versioning_operations_route() {
 }
 
 #[test]
+fn object_lock_operations_route() {
+    for (method, target, expected) in [
+        (
+            Method::GET,
+            "/b1?object-lock",
+            Endpoint::GetObjectLockConfiguration,
+        ),
+        (
+            Method::PUT,
+            "/b1?object-lock",
+            Endpoint::PutObjectLockConfiguration,
+        ),
+        (Method::GET, "/b1/k?retention", Endpoint::GetObjectRetention),
+        (
+            Method::PUT,
+            "/b1/k?retention&versionId=v",
+            Endpoint::PutObjectRetention,
+        ),
+        (
+            Method::GET,
+            "/b1/k?legal-hold",
+            Endpoint::GetObjectLegalHold,
+        ),
+        (
+            Method::PUT,
+            "/b1/k?legal-hold",
+            Endpoint::PutObjectLegalHold,
+        ),
+    ] {
+        assert_eq!(endpoint(method, target), expected, "{target}");
+    }
+}
+
+#[test]
 fn known_but_unbuilt_operations_are_501() {
     for (method, target, op) in [
         (
@@ -156,7 +190,11 @@ fn known_but_unbuilt_operations_are_501() {
             "PutBucketLifecycleConfiguration",
         ),
         (Method::GET, "/b1?logging", "GetBucketLogging"),
-        (Method::GET, "/b1/k?retention", "GetObjectRetention"),
+        (
+            Method::POST,
+            "/b1/k?select&select-type=2",
+            "SelectObjectContent",
+        ),
         (Method::POST, "/b1/k?restore", "RestoreObject"),
     ] {
         assert_eq!(

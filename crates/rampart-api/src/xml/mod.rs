@@ -38,6 +38,7 @@ pub mod error;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod object_lock;
 pub mod ownership;
 pub mod post;
 pub mod public_access;

@@ -245,6 +245,7 @@ impl Engine {
             sealed: None,
             version_id: None,
             seq: 0,
+            lock: upload.lock,
         };
         let encoded_manifest = encode(&manifest)?;
         let used: std::collections::HashSet<&BlobId> = parts.iter().map(|p| &p.blob).collect();
@@ -263,6 +264,7 @@ impl Engine {
                 .check(current.as_ref().map(|(r, _)| &r.etag))?;
             let current_record = current.as_ref().map(|(r, _)| r);
             let mut record = record.clone();
+            record.lock = crate::lock_config::new_version_lock(&bucket_record, record.lock)?;
             self.stamp_version(
                 &mut record,
                 &input.bucket,
@@ -304,6 +306,9 @@ impl Engine {
             freed.extend(old_blobs);
             match self.meta.commit(txn).await {
                 Ok(_) => {
+                    if !record.lock.is_empty() {
+                        self.mirror_lock(&record, false).await;
+                    }
                     self.delete_blobs(freed).await;
                     return Ok(PutObjectOutput {
                         etag: record.etag,
@@ -311,6 +316,7 @@ impl Engine {
                         checksum: None,
                         encryption: record.encryption,
                         version_id: record.version_id,
+                        lock: record.lock,
                     });
                 }
                 Err(StoreError::Conflict { .. }) => continue,

@@ -61,6 +61,10 @@ pub struct UploadRecord {
     /// The encryption of every part and of the completed object.
     #[serde(default)]
     pub encryption: Option<crate::sse::ServerSideEncryption>,
+    /// The Object Lock settings given at creation (the bucket's default retention is applied
+    /// at completion, when the version is made).
+    #[serde(default)]
+    pub lock: crate::object_lock::ObjectLock,
     pub state: UploadState,
 }
 

@@ -35,6 +35,8 @@ pub struct CreateMultipartInput {
     pub encryption: Option<crate::sse::EncryptionRequest>,
     /// The KMS as the caller may use it (for SSE-KMS, requested or the bucket's default).
     pub kms: Option<std::sync::Arc<dyn crate::key_provider::KeyProvider>>,
+    /// Object Lock settings for the completed object.
+    pub lock: crate::object_lock::ObjectLock,
 }
 
 pub struct UploadPartInput {
@@ -126,6 +128,8 @@ impl Engine {
         input: CreateMultipartInput,
     ) -> Result<UploadRecord, EngineError> {
         crate::object::check_user_metadata(&input.user_metadata)?;
+        let (bucket, _) = self.active_bucket(&input.bucket).await?;
+        crate::lock_config::new_version_lock(&bucket, input.lock)?;
         let checksum = resolve_checksum(input.checksum_algorithm, input.checksum_type)?;
         let encryption = self
             .write_encryption(
@@ -149,6 +153,7 @@ impl Engine {
             checksum,
             acl: input.acl,
             encryption,
+            lock: input.lock,
             state: UploadState::Active,
         };
         let key = keys::upload(&input.bucket, &upload.key, &upload.upload_id);

@@ -76,6 +76,8 @@ pub struct CopyObjectInput {
     /// What opens the source (its SSE-C key from the `x-amz-copy-source-…-customer-*`
     /// headers) and the KMS as the caller may use it, for both sides.
     pub keys: KeyAccess,
+    /// The copy's Object Lock settings; never the source's.
+    pub lock: crate::object_lock::ObjectLock,
 }
 
 const COPY_TO_SELF_MESSAGE: &str = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.";
@@ -86,7 +88,8 @@ impl Engine {
         input: CopyObjectInput,
     ) -> Result<PutObjectOutput, EngineError> {
         self.bucket(&input.source.bucket).await?;
-        self.active_bucket(&input.bucket).await?;
+        let (bucket, _) = self.active_bucket(&input.bucket).await?;
+        crate::lock_config::new_version_lock(&bucket, input.lock)?;
         let (source, source_version, source_record_key) =
             self.load_copy_source(&input.source).await?;
         let source_kek = self
@@ -161,6 +164,7 @@ impl Engine {
                 tags,
                 owner: input.owner,
                 acl: input.acl,
+                lock: input.lock,
                 ..source.clone()
             };
             let unconditional = input.condition == WriteCondition::None;
@@ -185,6 +189,7 @@ impl Engine {
                 checksum: None,
                 encryption: record.encryption,
                 version_id: record.version_id,
+                lock: record.lock,
             });
         }
 
@@ -219,7 +224,8 @@ impl Engine {
                         .checksum
                         .as_ref()
                         .map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm),
-                    force_blob: false,
+                    // The blob store guards locked data only in blobs.
+                    force_blob: bucket.object_lock.is_some(),
                     encryption: kek,
                 },
             )
@@ -240,6 +246,7 @@ impl Engine {
             sealed: ingested.sealed,
             version_id: None,
             seq: 0,
+            lock: input.lock,
         };
         let record = match self
             .commit_object(
@@ -263,6 +270,7 @@ impl Engine {
             checksum: None,
             encryption: record.encryption,
             version_id: record.version_id,
+            lock: record.lock,
         })
     }
 }

@@ -22,13 +22,16 @@ impl Engine {
     /// DeleteObject. Without `version_id`: in an unversioned bucket the object goes; in a
     /// versioned one a delete marker becomes the latest version. With `version_id`: that
     /// version goes for good, and if it was the latest, the next one becomes current.
-    /// Deleting what does not exist succeeds, as in S3.
+    /// Deleting what does not exist succeeds, as in S3. A version under Object Lock is not
+    /// deleted; `bypass_governance` (a request that asked for it, by a caller holding
+    /// s3:BypassGovernanceRetention) lets a GOVERNANCE retention be passed over.
     pub async fn delete_object(
         &self,
         bucket: &BucketName,
         key: &str,
         version_id: Option<&str>,
         owner: &Owner,
+        bypass_governance: bool,
     ) -> Result<DeleteObjectOutcome, EngineError> {
         if let Some(id) = version_id
             && id != NULL_VERSION_ID
@@ -43,7 +46,10 @@ impl Engine {
         for _ in 0..MAX_COMMIT_ATTEMPTS {
             let attempt = match version_id {
                 None => self.delete_latest(bucket, key, owner).await,
-                Some(id) => self.delete_version(bucket, key, id).await,
+                Some(id) => {
+                    self.delete_version(bucket, key, id, bypass_governance)
+                        .await
+                }
             };
             match attempt {
                 Err(EngineError::Store(StoreError::Conflict { .. })) => continue,
@@ -115,7 +121,9 @@ impl Engine {
         bucket: &BucketName,
         key: &str,
         version_id: &str,
+        bypass_governance: bool,
     ) -> Result<DeleteObjectOutcome, EngineError> {
+        let now = std::time::SystemTime::now();
         let object_key = keys::object(bucket, key);
         let (_, bucket_version) = self.active_bucket(bucket).await?;
         let mut txn = Txn::new().check(keys::bucket(bucket), Expect::Version(bucket_version));
@@ -125,11 +133,14 @@ impl Engine {
             version_id: Some(version_id.to_owned()),
         };
         let mut freed = Vec::new();
+        let mut lock = crate::object_lock::ObjectLock::default();
         let removes_latest;
         match &current {
             Some((record, version))
                 if record.version_id.as_deref().unwrap_or(NULL_VERSION_ID) == version_id =>
             {
+                record.lock.check_delete(now, bypass_governance)?;
+                lock = record.lock;
                 txn = txn
                     .check(object_key.clone(), Expect::Version(*version))
                     .delete(object_key.clone());
@@ -161,6 +172,8 @@ impl Engine {
                 }
                 match entry {
                     VersionEntry::Object(old) => {
+                        old.lock.check_delete(now, bypass_governance)?;
+                        lock = old.lock;
                         let (t, blobs) = self.dereference_data(txn, &old.data).await?;
                         txn = t;
                         freed = blobs;
@@ -173,6 +186,7 @@ impl Engine {
             txn = self.promote_next(txn, bucket, key, version_id).await?;
         }
         self.meta.commit(txn).await?;
+        self.release_lock(&lock, &freed, bypass_governance).await;
         self.delete_blobs(freed).await;
         Ok(outcome)
     }

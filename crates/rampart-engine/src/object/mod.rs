@@ -7,6 +7,7 @@ mod delete;
 mod get;
 mod put;
 mod tags;
+mod update;
 
 use bytes::Bytes;
 use rampart_store::{BlobId, Expect, StoreError, Txn};
@@ -68,6 +69,7 @@ impl Engine {
             let current = self.load_object(bucket, key).await?;
             condition.check(current.as_ref().map(|(r, _)| &r.etag))?;
             let mut record = record.clone();
+            record.lock = crate::lock_config::new_version_lock(&bucket_record, record.lock)?;
             let current_record = current.as_ref().map(|(r, _)| r);
             self.stamp_version(&mut record, bucket, key, versioning, current_record)
                 .await?;
@@ -98,6 +100,9 @@ impl Engine {
                 .await?;
             match self.meta.commit(txn).await {
                 Ok(_) => {
+                    if !record.lock.is_empty() {
+                        self.mirror_lock(&record, false).await;
+                    }
                     self.delete_blobs(freed).await;
                     return Ok(record);
                 }

@@ -27,6 +27,9 @@ pub struct PutObjectInput {
     pub encryption: Option<crate::sse::EncryptionRequest>,
     /// The KMS as the caller may use it (for SSE-KMS, requested or the bucket's default).
     pub kms: Option<std::sync::Arc<dyn crate::key_provider::KeyProvider>>,
+    /// The Object Lock settings the request names (the bucket's default retention applies
+    /// when it names none).
+    pub lock: crate::object_lock::ObjectLock,
 }
 
 #[derive(Clone, Debug)]
@@ -39,6 +42,8 @@ pub struct PutObjectOutput {
     pub encryption: Option<crate::sse::ServerSideEncryption>,
     /// The new version's id (`None`: the `null` version).
     pub version_id: Option<String>,
+    /// The new version's Object Lock settings, the bucket's default retention included.
+    pub lock: crate::object_lock::ObjectLock,
 }
 
 impl Engine {
@@ -53,7 +58,8 @@ impl Engine {
         }
         // Fail fast, before reading a body, when the bucket is missing or the condition
         // already fails; both are checked again atomically at commit.
-        self.active_bucket(&input.bucket).await?;
+        let (bucket, _) = self.active_bucket(&input.bucket).await?;
+        crate::lock_config::new_version_lock(&bucket, input.lock)?;
         if input.condition != WriteCondition::None {
             let current = self.load_object(&input.bucket, input.key.as_str()).await?;
             input
@@ -84,7 +90,8 @@ impl Engine {
                         .as_ref()
                         .map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm),
                     checksum: input.checksum,
-                    force_blob: false,
+                    // The blob store guards locked data only in blobs.
+                    force_blob: bucket.object_lock.is_some(),
                     encryption: kek,
                 },
             )
@@ -105,6 +112,7 @@ impl Engine {
             sealed: ingested.sealed,
             version_id: None,
             seq: 0,
+            lock: input.lock,
         };
         let committed = self
             .commit_object(
@@ -128,6 +136,7 @@ impl Engine {
             checksum: ingested.digests.client,
             encryption: record.encryption,
             version_id: record.version_id,
+            lock: record.lock,
         })
     }
 }
