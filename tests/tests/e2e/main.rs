@@ -23,6 +23,8 @@ mod list;
 mod master_key;
 mod mfa;
 mod multipart;
+mod object_lock;
+mod object_lock_enforcement;
 mod objects;
 mod policy_conditions;
 mod post_object;

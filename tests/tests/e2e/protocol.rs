@@ -233,7 +233,8 @@ async fn unsupported_method_is_method_not_allowed() {
 }
 
 #[tokio::test]
-async fn put_with_dsse_encryption_or_object_lock_is_refused_and_creates_nothing() {
+async fn put_with_dsse_encryption_or_object_lock_on_a_plain_bucket_is_refused_and_creates_nothing()
+{
     let (server, bucket) = server_with_bucket("refuse").await;
     let s3 = server.client();
     let e = s3
@@ -256,7 +257,8 @@ async fn put_with_dsse_encryption_or_object_lock_is_refused_and_creates_nothing(
         .send()
         .await
         .unwrap_err();
-    assert_eq!(status_and_code(&e), (501, "NotImplemented".to_owned()));
+    // Lock settings need a bucket with Object Lock.
+    assert_eq!(status_and_code(&e), (400, "InvalidRequest".to_owned()));
     assert!(!exists(&server, &bucket, "locked").await);
 }
 

@@ -306,3 +306,94 @@ async fn object_attributes() {
         404,
     );
 }
+
+#[tokio::test]
+async fn tags_acls_and_attributes_of_a_named_version() {
+    let server = Server::start();
+    let s3 = server.client();
+    let bucket = create_bucket(&s3, "tagversion").await;
+    s3.put_bucket_versioning()
+        .bucket(&bucket)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let put_version = |body: &'static [u8]| {
+        s3.put_object()
+            .bucket(&bucket)
+            .key("k")
+            .body(ByteStream::from_static(body))
+            .send()
+    };
+    let v1 = put_version(b"first").await.unwrap();
+    let v2 = put_version(b"second, longer").await.unwrap();
+    let (v1_id, v2_id) = (v1.version_id().unwrap(), v2.version_id().unwrap());
+
+    // Tagging the older version leaves the latest alone, and answers with the version id.
+    let put = s3
+        .put_object_tagging()
+        .bucket(&bucket)
+        .key("k")
+        .version_id(v1_id)
+        .tagging(tagging(&[("era", "old")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.version_id(), Some(v1_id));
+    let tags_of_version = |id: &str| {
+        s3.get_object_tagging()
+            .bucket(&bucket)
+            .key("k")
+            .version_id(id)
+            .send()
+    };
+    let old = tags_of_version(v1_id).await.unwrap();
+    assert_eq!(old.version_id(), Some(v1_id));
+    assert_eq!(old.tag_set().len(), 1);
+    assert!(tags_of_version(v2_id).await.unwrap().tag_set().is_empty());
+    assert!(tags_of(&s3, &bucket, "k").await.is_empty());
+    s3.delete_object_tagging()
+        .bucket(&bucket)
+        .key("k")
+        .version_id(v1_id)
+        .send()
+        .await
+        .unwrap();
+    assert!(tags_of_version(v1_id).await.unwrap().tag_set().is_empty());
+    assert_error(
+        tags_of_version("0000000000000000ffffffffffffffff").await,
+        "NoSuchVersion",
+        404,
+    );
+
+    // Attributes and ACL of a named version.
+    let attributes = s3
+        .get_object_attributes()
+        .bucket(&bucket)
+        .key("k")
+        .version_id(v1_id)
+        .object_attributes(ObjectAttributes::ObjectSize)
+        .object_attributes(ObjectAttributes::Etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attributes.object_size(), Some(5));
+    assert_eq!(attributes.version_id(), Some(v1_id));
+    assert_eq!(
+        attributes.e_tag().map(|e| e.trim_matches('"')),
+        v1.e_tag().map(|e| e.trim_matches('"'))
+    );
+    let acl = s3
+        .get_object_acl()
+        .bucket(&bucket)
+        .key("k")
+        .version_id(v1_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(acl.grants().len(), 1, "{acl:?}");
+}

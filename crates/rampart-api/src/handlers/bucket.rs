@@ -20,14 +20,6 @@ const MAX_CREATE_BUCKET_BODY: usize = 64 * 1024;
 
 pub async fn create_bucket(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let bucket = ctx.bucket()?.clone();
-    if headers::get(&ctx.headers, "x-amz-bucket-object-lock-enabled")?
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        return Err(ApiError::not_implemented(
-            "Object Lock is not implemented; the bucket was not created.",
-        )
-        .field("Header", "x-amz-bucket-object-lock-enabled"));
-    }
     let ownership = match headers::get(&ctx.headers, "x-amz-object-ownership")? {
         None => ObjectOwnership::BucketOwnerEnforced,
         Some(raw) => ObjectOwnership::parse(raw.trim()).ok_or_else(|| {
