@@ -189,13 +189,12 @@ async fn known_but_unbuilt_operations_are_not_implemented() {
         .unwrap_err();
     expect_501("GetBucketLifecycleConfiguration", status_and_code(&e));
     let e = s3
-        .get_object_retention()
+        .get_bucket_website()
         .bucket(&bucket)
-        .key("k")
         .send()
         .await
         .unwrap_err();
-    expect_501("GetObjectRetention", status_and_code(&e));
+    expect_501("GetBucketWebsite", status_and_code(&e));
 
     // The document itself, raw.
     let r = RawRequest::new("GET", &format!("/{bucket}"))
