@@ -270,6 +270,9 @@ impl From<EngineError> for ApiError {
                 C::ObjectLockConfigurationNotFoundError.into()
             }
             EngineError::NoSuchObjectLockConfiguration => C::NoSuchObjectLockConfiguration.into(),
+            EngineError::InvalidTargetBucketForLogging(message) => {
+                ApiError::with_message(C::InvalidTargetBucketForLogging, message)
+            }
             EngineError::InvalidBucketState(message) => {
                 ApiError::with_message(C::InvalidBucketState, message)
             }

@@ -77,6 +77,7 @@ impl Engine {
             },
             mfa_delete: false,
             object_lock: object_lock.then(crate::object_lock::ObjectLockConfig::default),
+            logging: None,
         };
         let mut txn = Txn::new()
             .check(key.clone(), Expect::Absent)

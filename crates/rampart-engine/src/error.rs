@@ -121,6 +121,9 @@ pub enum EngineError {
     /// The bucket's state forbids the change (409), with S3's explanation.
     #[error("{0}")]
     InvalidBucketState(&'static str),
+    /// PutBucketLogging named a target that cannot take the logs (400).
+    #[error("{0}")]
+    InvalidTargetBucketForLogging(&'static str),
     /// Stored data failed authentication (damaged or tampered with): never served.
     #[error("stored data failed authentication: {0}")]
     DataCorrupted(String),

@@ -20,6 +20,7 @@ mod keys;
 mod list;
 mod list_versions;
 mod lock_config;
+pub mod logging;
 pub mod multipart;
 mod object;
 pub mod object_lock;

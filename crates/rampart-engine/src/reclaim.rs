@@ -131,6 +131,7 @@ mod tests {
             versioning: Default::default(),
             mfa_delete: false,
             object_lock: None,
+            logging: None,
         };
         meta.commit(Txn::new().put(keys::bucket(&name), encode(&record).unwrap()))
             .await

@@ -34,6 +34,9 @@ pub struct BucketRecord {
     /// Object Lock, once enabled (for good: it also keeps versioning enabled).
     #[serde(default)]
     pub object_lock: Option<crate::object_lock::ObjectLockConfig>,
+    /// Server access logging's target, when enabled.
+    #[serde(default)]
+    pub logging: Option<crate::logging::BucketLogging>,
 }
 
 /// The standard content headers that S3 stores with an object and returns on GET/HEAD.

@@ -37,6 +37,8 @@ pub fn s3_actions(endpoint: Endpoint, versioned: bool) -> (&'static [&'static st
         E::GetBucketVersioning => (&["s3:GetBucketVersioning"], Bucket),
         E::PutBucketVersioning => (&["s3:PutBucketVersioning"], Bucket),
         E::ListObjectVersions => (&["s3:ListBucketVersions"], Bucket),
+        E::GetBucketLogging => (&["s3:GetBucketLogging"], Bucket),
+        E::PutBucketLogging => (&["s3:PutBucketLogging"], Bucket),
         E::GetObjectLockConfiguration => (&["s3:GetBucketObjectLockConfiguration"], Bucket),
         E::PutObjectLockConfiguration => (&["s3:PutBucketObjectLockConfiguration"], Bucket),
         // Retention and legal hold have no separate `…Version…` actions.
@@ -293,6 +295,8 @@ mod tests {
             E::ListObjectVersions,
             E::GetObjectLockConfiguration,
             E::PutObjectLockConfiguration,
+            E::GetBucketLogging,
+            E::PutBucketLogging,
             E::GetObjectRetention,
             E::PutObjectRetention,
             E::GetObjectLegalHold,

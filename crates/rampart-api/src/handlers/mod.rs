@@ -10,6 +10,7 @@ pub(crate) mod cors;
 mod delete_objects;
 mod encryption;
 mod list;
+mod logging;
 mod multipart;
 mod object;
 mod object_lock;
@@ -59,6 +60,8 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         Endpoint::GetBucketVersioning => versioning::get_bucket_versioning(ctx).await,
         Endpoint::PutBucketVersioning => versioning::put_bucket_versioning(ctx).await,
         Endpoint::ListObjectVersions => versioning::list_object_versions(ctx).await,
+        Endpoint::GetBucketLogging => logging::get_bucket_logging(ctx).await,
+        Endpoint::PutBucketLogging => logging::put_bucket_logging(ctx).await,
         Endpoint::GetObjectLockConfiguration => {
             object_lock::get_object_lock_configuration(ctx).await
         }

@@ -67,6 +67,8 @@ pub enum Endpoint {
     PutObjectRetention,
     GetObjectLegalHold,
     PutObjectLegalHold,
+    GetBucketLogging,
+    PutBucketLogging,
     /// S3 Control's account-level Block Public Access (`/v20180820/configuration/…` with
     /// `x-amz-account-id`).
     GetAccountPublicAccessBlock,
@@ -142,6 +144,8 @@ impl Endpoint {
             Self::PutObjectRetention => "PutObjectRetention",
             Self::GetObjectLegalHold => "GetObjectLegalHold",
             Self::PutObjectLegalHold => "PutObjectLegalHold",
+            Self::GetBucketLogging => "GetBucketLogging",
+            Self::PutBucketLogging => "PutBucketLogging",
             Self::ListObjectVersions => "ListObjectVersions",
             Self::GetAccountPublicAccessBlock => "GetAccountPublicAccessBlock",
             Self::PutAccountPublicAccessBlock => "PutAccountPublicAccessBlock",
@@ -253,7 +257,6 @@ const BUCKET_SUBRESOURCES: &[(&str, [&str; 4])] = &[
             "",
         ],
     ),
-    ("logging", ["GetBucketLogging", "PutBucketLogging", "", ""]),
     (
         "metadataConfiguration",
         [
@@ -590,6 +593,13 @@ fn route_bucket(method: &Method, query: &Query) -> Result<Endpoint, ApiError> {
     if query.has("versions") {
         return match (idx, head) {
             (0, false) => Ok(Endpoint::ListObjectVersions),
+            _ => Err(method_not_allowed()),
+        };
+    }
+    if query.has("logging") {
+        return match (idx, head) {
+            (0, false) => Ok(Endpoint::GetBucketLogging),
+            (1, _) => Ok(Endpoint::PutBucketLogging),
             _ => Err(method_not_allowed()),
         };
     }

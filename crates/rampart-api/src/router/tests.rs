@@ -176,6 +176,8 @@ fn object_lock_operations_route() {
             "/b1/k?legal-hold",
             Endpoint::PutObjectLegalHold,
         ),
+        (Method::GET, "/b1?logging", Endpoint::GetBucketLogging),
+        (Method::PUT, "/b1?logging", Endpoint::PutBucketLogging),
     ] {
         assert_eq!(endpoint(method, target), expected, "{target}");
     }
@@ -189,7 +191,7 @@ fn known_but_unbuilt_operations_are_501() {
             "/b1?lifecycle",
             "PutBucketLifecycleConfiguration",
         ),
-        (Method::GET, "/b1?logging", "GetBucketLogging"),
+        (Method::GET, "/b1?website", "GetBucketWebsite"),
         (
             Method::POST,
             "/b1/k?select&select-type=2",

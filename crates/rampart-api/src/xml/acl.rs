@@ -136,7 +136,7 @@ impl AccessControlPolicy {
 }
 
 impl GrantXml {
-    fn into_grant(self) -> Result<Grant, AclError> {
+    pub(crate) fn into_grant(self) -> Result<Grant, AclError> {
         let permission = Permission::parse(self.permission.trim()).ok_or(AclError::MalformedAcl)?;
         let g = self.grantee;
         let invalid = |message: &str, value: &str| AclError::InvalidArgument {

@@ -36,6 +36,7 @@ pub mod cors;
 pub mod encryption;
 pub mod error;
 pub mod list;
+pub mod logging;
 pub mod multipart;
 pub mod object;
 pub mod object_lock;
