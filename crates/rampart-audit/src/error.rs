@@ -16,6 +16,9 @@ pub enum AuditError {
     /// A spool handle that does not name a segment of this spool.
     #[error("{0} is not a segment of this spool")]
     ForeignSegment(PathBuf),
+    /// A record holding a line break: it would become two records in a line-oriented file.
+    #[error("a spooled record may not contain a line break")]
+    LineBreakInRecord,
     /// A configuration value that cannot work (a zero size limit, keeping no files).
     #[error("invalid configuration: {0}")]
     Config(&'static str),
