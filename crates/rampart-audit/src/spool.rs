@@ -239,14 +239,21 @@ impl Spool {
                 "creating spool stream directory",
                 &stream_dir,
             ))?;
-            if stream_dir
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with(HASHED_PREFIX))
-            {
-                let name_path = stream_dir.join(STREAM_NAME_FILE);
-                write_synced(&name_path, stream.as_bytes())?;
-            }
             sync_dir(&self.dir)?;
+        }
+        // A hash-named stream is unreadable without its name file; write it whenever it is
+        // missing (a crash may have come between the directory and the file), atomically, so
+        // that a torn write never names the wrong stream.
+        let hashed = stream_dir
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(HASHED_PREFIX));
+        let name_path = stream_dir.join(STREAM_NAME_FILE);
+        if hashed && !name_path.exists() {
+            let tmp = stream_dir.join(format!("{STREAM_NAME_FILE}.tmp"));
+            write_synced(&tmp, stream.as_bytes())?;
+            fs::rename(&tmp, &name_path)
+                .map_err(AuditError::io("naming spool stream directory", &name_path))?;
+            sync_dir(&stream_dir)?;
         }
         // The name carries the creation time; should a file of that name exist (a segment
         // abandoned after a failed write in this same millisecond), take the next millisecond

@@ -204,3 +204,25 @@ fn rejects_line_breaks_and_foreign_segments() {
         Err(AuditError::ForeignSegment(_))
     ));
 }
+
+#[test]
+fn hashed_stream_recovers_a_missing_name_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    let long = "x".repeat(300);
+    let spool = Spool::open(&dir).unwrap();
+    spool.append(&long, &lines("a", 1)).unwrap();
+    let stream_dir = spool.stream_dir(&long);
+    drop(spool);
+    // As if a crash had come between creating the directory and naming it.
+    fs::remove_file(stream_dir.join(STREAM_NAME_FILE)).unwrap();
+    let spool = Spool::open(&dir).unwrap();
+    assert!(spool.sealed().unwrap().is_empty());
+    spool.append(&long, &lines("b", 1)).unwrap();
+    spool.seal(&long).unwrap().unwrap();
+    // Both the earlier segment and the new one are found once the name is back.
+    let spool = Spool::open(&dir).unwrap();
+    let sealed = spool.sealed().unwrap();
+    assert_eq!(sealed.len(), 2);
+    assert!(sealed.iter().all(|s| s.stream == long));
+}
