@@ -50,6 +50,9 @@ pub struct Requester {
     /// `roleid:session` for a role session).
     pub principal_id: Option<String>,
     pub account_id: Option<String>,
+    /// The account's canonical user id: the server access log names an account's root user by
+    /// it rather than by ARN.
+    pub canonical_id: Option<String>,
     pub access_key_id: Option<String>,
     /// For temporary credentials.
     pub session: Option<SessionFacts>,
@@ -143,4 +146,65 @@ pub struct RequestFacts {
     pub resources: Vec<(String, String)>,
     /// The region served.
     pub region: String,
+}
+
+/// A signed GetObject by an IAM user over TLS: the base every test here edits.
+#[cfg(test)]
+pub(crate) fn sample_facts() -> RequestFacts {
+    RequestFacts {
+        // 2019-02-06T00:00:38Z, the time of AWS's own sample records.
+        time: std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_549_411_238),
+        request_id: "3E57427F3EXAMPLE".into(),
+        host_id: "s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6Uk=".into(),
+        service: Service::S3,
+        operation: Some("GetObject".into()),
+        method: "GET".into(),
+        request_target: "/bucket1/photos/cat.jpg".into(),
+        http_version: "HTTP/1.1".into(),
+        remote_ip: Some(IpAddr::from([192, 0, 2, 3])),
+        bucket: Some("bucket1".into()),
+        bucket_owner: Some(
+            "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be".into(),
+        ),
+        key: Some("photos/cat.jpg".into()),
+        version_id: None,
+        http_status: 200,
+        error_code: None,
+        error_message: None,
+        bytes_sent: Some(2662992),
+        bytes_received: None,
+        object_size: Some(3462992),
+        total_time_ms: 70,
+        turn_around_time_ms: Some(10),
+        referer: None,
+        user_agent: Some("aws-cli/2.15.0".into()),
+        auth: AuthKind::Header,
+        signature_version: Some("SigV4".into()),
+        cipher_suite: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+        tls_version: Some("TLSv1.2".into()),
+        host_header: Some("bucket1.s3.us-west-1.example.com".into()),
+        acl_required: false,
+        requester: Requester {
+            identity_type: Some("IAMUser".into()),
+            arn: Some("arn:aws:iam::123456789012:user/alice".into()),
+            principal_id: Some("AIDAJ45Q7YFFAREXAMPLE".into()),
+            account_id: Some("123456789012".into()),
+            canonical_id: None,
+            access_key_id: Some("AKIAIOSFODNN7EXAMPLE".into()),
+            session: None,
+        },
+        denial: None,
+        request_parameters: None,
+        response_elements: None,
+        read_only: true,
+        data_event: true,
+        resources: vec![
+            (
+                "AWS::S3::Object".into(),
+                "arn:aws:s3:::bucket1/photos/cat.jpg".into(),
+            ),
+            ("AWS::S3::Bucket".into(), "arn:aws:s3:::bucket1".into()),
+        ],
+        region: "us-west-1".into(),
+    }
 }

@@ -9,8 +9,10 @@
 
 pub mod access_log;
 pub mod cloudtrail;
+mod error;
 mod facts;
 pub mod metrics;
 pub mod spool;
 
+pub use error::AuditError;
 pub use facts::{AuthKind, Denial, RequestFacts, Requester, Service, SessionFacts};
