@@ -21,9 +21,17 @@ pub struct ApiError {
     pub detail: Option<String>,
     /// A 304 Not Modified stands in the error path but is not an error response.
     pub not_modified: bool,
+    /// For a refusal by authorization: which layer, policy and statement decided.
+    pub denial: Option<Box<rampart_audit::Denial>>,
 }
 
 impl ApiError {
+    /// Names what refused the request, for the audit trail.
+    pub fn denied_by(mut self, reason: rampart_audit::Denial) -> Self {
+        self.denial = Some(Box::new(reason));
+        self
+    }
+
     pub fn new(code: S3ErrorCode) -> Self {
         Self {
             code,
@@ -32,6 +40,7 @@ impl ApiError {
             headers: Vec::new(),
             detail: None,
             not_modified: false,
+            denial: None,
         }
     }
 
@@ -260,7 +269,14 @@ impl From<EngineError> for ApiError {
             },
             EngineError::Kms(e) => kms_error(e),
             EngineError::ObjectLocked => {
-                ApiError::with_message(C::AccessDenied, OBJECT_LOCKED_MESSAGE)
+                ApiError::with_message(C::AccessDenied, OBJECT_LOCKED_MESSAGE).denied_by(
+                    rampart_audit::Denial {
+                        layer: "object-lock".into(),
+                        policy: None,
+                        statement: None,
+                        kind: "explicit".into(),
+                    },
+                )
             }
             EngineError::ObjectLockNotEnabled => ApiError::with_message(
                 C::InvalidRequest,

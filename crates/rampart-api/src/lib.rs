@@ -18,9 +18,11 @@ mod ids;
 pub mod kms;
 pub mod mfa_header;
 mod post_policy;
+mod probes;
 pub mod query;
 mod query_api;
 mod query_service;
+pub mod recording;
 mod response;
 pub mod router;
 mod service;
@@ -66,6 +68,8 @@ pub struct AppState {
     pub master_key: Option<admin::MasterKeyHandle>,
     /// The built-in KMS (the `kms` service, and SSE-KMS through `kms::key_provider_for`).
     pub kms: Arc<rampart_kms::Kms>,
+    /// Where finished requests are recorded: metrics, access logs, the audit trail.
+    pub recorder: Arc<recording::Recorder>,
 }
 
 /// The remote address of the connection a request came on (for `aws:SourceIp`), put into
@@ -79,6 +83,8 @@ pub struct PeerAddr(pub std::net::SocketAddr);
 pub struct TlsInfo {
     /// The negotiated version as `s3:TlsVersion` has it: "1.2" or "1.3".
     pub version: &'static str,
+    /// The negotiated cipher suite, named as OpenSSL names it (as S3's access logs do).
+    pub cipher_suite: Option<&'static str>,
 }
 
 /// The router serving S3 (and the health probe) for `state`.

@@ -34,6 +34,7 @@ pub async fn handle(
     parts: &Parts,
     body: Body,
     request_id: &str,
+    seen: &mut crate::recording::Seen,
 ) -> Result<Response, ApiError> {
     let stream = verified_stream(
         body,
@@ -66,7 +67,16 @@ pub async fn handle(
         Some(service) => service == "kms",
         None => kms_target,
     };
+    seen.principal = Some(authenticated.principal.clone());
+    seen.auth = Some(authenticated.auth_type);
     if for_kms {
+        seen.service = Some(rampart_audit::Service::Kms);
+        seen.operation = parts
+            .headers
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|t| t.strip_prefix("TrentService."))
+            .map(str::to_owned);
         if let Some(e) = kms_body_error(&authenticated, &body) {
             return Ok(e.into_response());
         }
@@ -105,6 +115,11 @@ pub async fn handle(
         Ok(params) => params,
         Err(e) => return Ok(error_response(service, &e, request_id)),
     };
+    seen.service = Some(match service {
+        Service::Iam => rampart_audit::Service::Iam,
+        Service::Sts => rampart_audit::Service::Sts,
+    });
+    seen.operation = params.get("Action").map(str::to_owned);
     Ok(match service {
         Service::Iam => iam::handle(state, &principal, &info, request_id, params).await,
         Service::Sts => sts::handle(state, &principal, &info, request_id, params).await,

@@ -19,7 +19,9 @@ use crate::body::{BodyCheck, TrailerSink, verified_stream};
 use crate::error::{ApiError, S3ErrorCode};
 use crate::query::Query;
 use crate::router::{Endpoint, Route};
-use crate::{AppState, PeerAddr, TlsInfo, admin, handlers, ids, query_service, response, xml};
+use crate::{
+    AppState, PeerAddr, TlsInfo, admin, handlers, ids, query_service, recording, response, xml,
+};
 use http::request::Parts;
 use rampart_policy::{ContextKeys, NamedPolicy};
 
@@ -186,18 +188,29 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     let method = request.method().clone();
     let uri = request.uri().path().to_owned();
     let cors = handlers::cors::CrossOrigin::of(request.headers(), &method);
+    let arrival = recording::arrival(&request, &request_id, &host_id, &state.config.region);
     let mut named_bucket = None;
-    let result = dispatch(state.clone(), request, &request_id, &mut named_bucket)
-        .instrument(span.clone())
-        .await;
+    let mut seen = recording::Seen::default();
+    let result = dispatch(
+        state.clone(),
+        request,
+        &request_id,
+        &mut named_bucket,
+        &mut seen,
+    )
+    .instrument(span.clone())
+    .await;
     // A cross-origin request gets its bucket's CORS headers on every answer, errors included.
     let result = match (cors, named_bucket) {
         (Some(cors), Some(bucket)) => cors.apply(&state, &bucket, result).await,
         _ => result,
     };
+    let mut error_code = None;
     let mut response = match result {
         Ok(response) => response,
-        Err(err) => {
+        Err(mut err) => {
+            seen.denial = err.denial.take().map(|d| *d);
+            error_code = Some((err.code.as_str().to_owned(), err.message.clone()));
             let _entered = span.enter();
             if err.code == S3ErrorCode::InternalError {
                 tracing::error!(
@@ -224,7 +237,18 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         "request"
     );
-    response
+    if seen.service.is_none() {
+        // Health probes and requests that never became an operation are not recorded.
+        return response;
+    }
+    recording::attach(
+        &state.recorder,
+        response,
+        arrival,
+        seen,
+        error_code,
+        started,
+    )
 }
 
 fn error_response(err: ApiError, request_id: &str, host_id: &str, is_head: bool) -> Response {
@@ -252,6 +276,7 @@ async fn dispatch(
     request: Request,
     request_id: &str,
     named_bucket: &mut Option<BucketName>,
+    seen: &mut recording::Seen,
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     check_header_size(&parts.headers, state.config.max_header_bytes)?;
@@ -283,9 +308,15 @@ async fn dispatch(
     };
     let span = tracing::Span::current();
     span.record("op", route.endpoint.name());
-    if route.endpoint == Endpoint::Health {
-        return Ok(response::empty(StatusCode::OK));
+    match route.endpoint {
+        Endpoint::Health => return Ok(response::empty(StatusCode::OK)),
+        Endpoint::Ready => return Ok(crate::probes::ready(&state).await),
+        Endpoint::Metrics => return Ok(crate::probes::metrics(&state)),
+        _ => {}
     }
+    seen.saw_endpoint(route.endpoint);
+    seen.bucket.clone_from(&route.bucket);
+    seen.key.clone_from(&route.key);
     if let Some(bucket) = &route.bucket {
         span.record("bucket", bucket.as_str());
     }
@@ -297,7 +328,7 @@ async fn dispatch(
         Endpoint::PostObject | Endpoint::CorsPreflight
     );
     if route.endpoint == Endpoint::QueryApi {
-        return query_service::handle(&state, &parts, body, request_id).await;
+        return query_service::handle(&state, &parts, body, request_id, seen).await;
     }
     let authenticated = if self_authenticating {
         Authenticated {
@@ -308,9 +339,17 @@ async fn dispatch(
             signature_age_ms: None,
         }
     } else {
-        authenticate(&state, &parts).map_err(|failure| *failure.error)?
+        authenticate(&state, &parts).map_err(|failure| {
+            state
+                .recorder
+                .metrics
+                .auth_failure(failure.error.code.as_str());
+            *failure.error
+        })?
     };
     span.record("principal", authenticated.principal.log_name());
+    seen.principal = Some(authenticated.principal.clone());
+    seen.auth = Some(authenticated.auth_type);
     let info = request_info(&state.config.region, &parts, &authenticated);
     if let Some(service) = authenticated.service.as_deref()
         && service != "s3"
@@ -361,6 +400,7 @@ async fn dispatch(
         }
         _ => None,
     };
+    seen.bucket_record.clone_from(&bucket_record);
     let bucket_policy = match (&bucket, &bucket_record) {
         (Some(name), Some(record)) => {
             state

@@ -142,6 +142,12 @@ impl Spool {
         Ok(())
     }
 
+    /// The streams this spool has written to since it was opened (those with open segments
+    /// among them); what a restart left is already sealed.
+    pub fn streams(&self) -> Vec<String> {
+        lock(&self.streams).keys().cloned().collect()
+    }
+
     /// What the open segment of `stream` holds, if it has one.
     pub fn pending(&self, stream: &str) -> Option<Pending> {
         let state = self.stream_state(stream);

@@ -31,6 +31,7 @@ mod records;
 pub mod sse;
 mod sse_rewrap;
 mod sse_stream;
+mod stats;
 pub mod tagging;
 mod time;
 pub mod versioning;
@@ -53,6 +54,7 @@ pub use object::{
 pub use public_access::PublicAccessBlock;
 pub use records::{BucketRecord, ContentHeaders, ObjectChecksum, ObjectRecord, PartRef};
 pub use sse_rewrap::RewrapReport;
+pub use stats::BucketUsage;
 pub use time::Timestamp;
 
 /// Limits that S3 documents and the engine enforces.

@@ -70,6 +70,18 @@ pub struct ServeArgs {
         value_name = "BOOL"
     )]
     pub allow_plain_http_from_loopback: Option<bool>,
+    /// How often spooled server access log records are delivered to their target buckets, in
+    /// seconds [default: 300].
+    #[arg(long, env = "RAMPART_ACCESS_LOG_FLUSH_SECS", value_name = "SECS")]
+    pub access_log_flush_secs: Option<u64>,
+    /// How often bytes and objects per bucket are sampled for the metrics, in seconds
+    /// [default: 60].
+    #[arg(long, env = "RAMPART_METRICS_USAGE_SECS", value_name = "SECS")]
+    pub metrics_usage_secs: Option<u64>,
+    /// Record S3 object-level (data) events in the audit trail too, not only management
+    /// events [default: false].
+    #[arg(long, env = "RAMPART_AUDIT_DATA_EVENTS", value_name = "BOOL")]
+    pub audit_data_events: Option<bool>,
     /// Shortest STS session accepted, in seconds [default: 900, as AWS].
     #[arg(long, env = "RAMPART_STS_MIN_DURATION_SECS", value_name = "SECS")]
     pub sts_min_duration_secs: Option<u64>,
@@ -104,6 +116,47 @@ struct FileConfig {
     encryption: EncryptionFile,
     #[serde(default)]
     tls: TlsFile,
+    #[serde(default)]
+    access_log: AccessLogFile,
+    #[serde(default)]
+    metrics: MetricsFile,
+    #[serde(default)]
+    audit: AuditFile,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct MetricsFile {
+    usage_sample_secs: Option<u64>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct AccessLogFile {
+    flush_secs: Option<u64>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+struct AuditFile {
+    enabled: Option<bool>,
+    data_events: Option<bool>,
+    dir: Option<PathBuf>,
+    max_file_bytes: Option<u64>,
+    max_file_age_secs: Option<u64>,
+    keep_files: Option<usize>,
+}
+
+/// The audit trail's settings.
+#[derive(Debug, Clone)]
+pub struct AuditSettings {
+    pub enabled: bool,
+    pub data_events: bool,
+    /// `None`: `<data_dir>/audit`.
+    pub dir: Option<PathBuf>,
+    pub max_file_bytes: u64,
+    pub max_file_age: Duration,
+    pub keep_files: usize,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -165,6 +218,10 @@ pub struct Config {
     pub encrypt_by_default: bool,
     pub block_sse_c_by_default: bool,
     pub allow_plain_http_from_loopback: bool,
+    pub access_log_flush: Duration,
+    /// How often the storage gauges of the metrics are refreshed.
+    pub usage_sample: Duration,
+    pub audit: AuditSettings,
 }
 
 /// AWS's shortest AssumeRole / GetSessionToken duration.
@@ -283,6 +340,29 @@ impl Config {
                 .allow_plain_http_from_loopback
                 .or(file.tls.allow_plain_http_from_loopback)
                 .unwrap_or(false),
+            access_log_flush: Duration::from_secs(
+                args.access_log_flush_secs
+                    .or(file.access_log.flush_secs)
+                    .unwrap_or(300)
+                    .max(1),
+            ),
+            usage_sample: Duration::from_secs(
+                args.metrics_usage_secs
+                    .or(file.metrics.usage_sample_secs)
+                    .unwrap_or(60)
+                    .max(1),
+            ),
+            audit: AuditSettings {
+                enabled: file.audit.enabled.unwrap_or(true),
+                data_events: args
+                    .audit_data_events
+                    .or(file.audit.data_events)
+                    .unwrap_or(false),
+                dir: file.audit.dir,
+                max_file_bytes: file.audit.max_file_bytes.unwrap_or(100 * 1024 * 1024),
+                max_file_age: Duration::from_secs(file.audit.max_file_age_secs.unwrap_or(86_400)),
+                keep_files: file.audit.keep_files.unwrap_or(30),
+            },
         })
     }
 }

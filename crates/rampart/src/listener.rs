@@ -37,6 +37,7 @@ pub async fn serve(
     secondary: Option<Listener>,
     router: axum::Router,
     header_read_timeout: Duration,
+    metrics: Arc<rampart_audit::metrics::Metrics>,
 ) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -73,7 +74,9 @@ pub async fn serve(
         let watcher = graceful.watcher();
         let builder = builder.clone();
         let router = router.clone();
+        let open = OpenConnection::new(metrics.clone());
         tokio::spawn(async move {
+            let _open = open;
             match tls {
                 None => serve_connection(&builder, stream, peer, router, None, watcher).await,
                 Some(acceptor) => {
@@ -94,6 +97,22 @@ pub async fn serve(
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {
             tracing::warn!("connections still open after the grace period; closing them");
         }
+    }
+}
+
+/// Counts a connection in `rampart_active_connections` for as long as it lives.
+struct OpenConnection(Arc<rampart_audit::metrics::Metrics>);
+
+impl OpenConnection {
+    fn new(metrics: Arc<rampart_audit::metrics::Metrics>) -> Self {
+        metrics.connection_opened();
+        Self(metrics)
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.connection_closed();
     }
 }
 
@@ -124,7 +143,18 @@ async fn handshake(
         tracing::debug!(%peer, ?negotiated, "TLS version not one we offer");
         return None;
     };
-    Some((stream, TlsInfo { version }))
+    let cipher_suite = stream
+        .get_ref()
+        .1
+        .negotiated_cipher_suite()
+        .and_then(|s| tls::cipher_suite_name(s.suite()));
+    Some((
+        stream,
+        TlsInfo {
+            version,
+            cipher_suite,
+        },
+    ))
 }
 
 async fn accept_from(listener: Option<&Listener>) -> std::io::Result<(TcpStream, SocketAddr)> {

@@ -8,6 +8,7 @@ mod credentials;
 mod dev_cert;
 mod listener;
 mod master_key;
+mod recording;
 mod server;
 mod tls;
 

@@ -116,6 +116,8 @@ pub async fn run(config: Config) -> Result<(), String> {
         "root credentials ready"
     );
 
+    let recorder = crate::recording::start(&config, &engine)?;
+    let metrics = recorder.metrics.clone();
     let state = Arc::new(AppState {
         engine: engine.clone(),
         identities: Arc::new(identities),
@@ -132,6 +134,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             file: Arc::new(master_key::KeyFile::new(master_key_path)),
         }),
         kms,
+        recorder,
     });
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     let (primary, endpoint) = bind(config.listen, scheme).await?;
@@ -169,6 +172,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         plain.map(|(tcp, _)| Listener { tcp, tls: None }),
         rampart_api::router(state),
         config.header_read_timeout,
+        metrics,
     )
     .await;
     tracing::info!("stopped");

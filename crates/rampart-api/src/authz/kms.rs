@@ -88,6 +88,12 @@ pub fn authorize_key_with_policy(
                 ),
                 implicit: false,
                 identity_allowed: false,
+                reason: Box::new(rampart_audit::Denial {
+                    layer: "key-policy".into(),
+                    policy: Some(format!("key policy of {}", key.arn)),
+                    statement: None,
+                    kind: "explicit".into(),
+                }),
             });
         }
     };
@@ -124,11 +130,16 @@ pub fn authorize_key_with_policy(
         "KMS request denied"
     );
     let implicit = decision.outcome == rampart_policy::Outcome::ImplicitDeny;
+    let mut reason = super::denial_reason(&decision);
+    if reason.layer == "resource-policy" {
+        reason.layer = "key-policy".into();
+    }
     Err(Denied {
         message: decision.denial_message(&ctx),
         implicit,
         identity_allowed: implicit
             && decision.missing == Some(rampart_policy::PolicyType::Resource),
+        reason: Box::new(reason),
     })
 }
 

@@ -141,11 +141,45 @@ pub struct Denied {
     /// The caller's own identity (and session) policies allowed; only the resource's policy
     /// did not.
     pub identity_allowed: bool,
+    /// Which layer, policy and statement decided, for the audit trail.
+    pub reason: Box<rampart_audit::Denial>,
 }
 
 impl From<Denied> for ApiError {
     fn from(denied: Denied) -> Self {
-        ApiError::with_message(S3ErrorCode::AccessDenied, denied.message)
+        ApiError::with_message(S3ErrorCode::AccessDenied, denied.message).denied_by(*denied.reason)
+    }
+}
+
+/// The layer, policy and statement behind a refusal, as the audit trail names them.
+pub(crate) fn denial_reason(decision: &rampart_policy::Decision) -> rampart_audit::Denial {
+    let layer = |kind: rampart_policy::PolicyType| {
+        match kind {
+            rampart_policy::PolicyType::Identity => "identity-policy",
+            rampart_policy::PolicyType::Resource => "resource-policy",
+            rampart_policy::PolicyType::Session => "session-policy",
+        }
+        .to_owned()
+    };
+    let deny = decision
+        .matched
+        .iter()
+        .find(|m| m.effect == rampart_policy::Effect::Deny);
+    match (decision.outcome, deny) {
+        (rampart_policy::Outcome::ExplicitDeny, Some(m)) => rampart_audit::Denial {
+            layer: layer(m.kind),
+            policy: Some(m.policy.clone()),
+            statement: m.sid.clone(),
+            kind: "explicit".into(),
+        },
+        _ => rampart_audit::Denial {
+            layer: decision
+                .missing
+                .map_or_else(|| "identity-policy".to_owned(), layer),
+            policy: None,
+            statement: None,
+            kind: "implicit".into(),
+        },
     }
 }
 
@@ -237,6 +271,7 @@ pub(crate) fn decide(
         implicit,
         identity_allowed: implicit
             && decision.missing == Some(rampart_policy::PolicyType::Resource),
+        reason: Box::new(denial_reason(&decision)),
     })
 }
 

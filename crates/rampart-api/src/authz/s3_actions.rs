@@ -25,7 +25,12 @@ pub fn s3_actions(endpoint: Endpoint, versioned: bool) -> (&'static [&'static st
         if versioned { version } else { plain }
     };
     match endpoint {
-        E::Health | E::CorsPreflight | E::QueryApi | E::NotImplemented(_) => (&[], Service),
+        E::Health
+        | E::Ready
+        | E::Metrics
+        | E::CorsPreflight
+        | E::QueryApi
+        | E::NotImplemented(_) => (&[], Service),
         E::ListBuckets => (&["s3:ListAllMyBuckets"], Service),
         E::CreateBucket => (&["s3:CreateBucket"], Bucket),
         // HeadBucket: "you must have permissions to perform the s3:ListBucket action".

@@ -107,9 +107,14 @@ pub async fn handle(ctx: &RequestCtx) -> Result<Response, ApiError> {
         }
         Endpoint::PostObject => post_object::post_object(ctx).await,
         Endpoint::CorsPreflight => cors::preflight(ctx).await,
-        Endpoint::Health | Endpoint::QueryApi | Endpoint::NotImplemented(_) => Err(
-            ApiError::internal(format!("{} reached the handlers", ctx.endpoint.name())),
-        ),
+        Endpoint::Health
+        | Endpoint::Ready
+        | Endpoint::Metrics
+        | Endpoint::QueryApi
+        | Endpoint::NotImplemented(_) => Err(ApiError::internal(format!(
+            "{} reached the handlers",
+            ctx.endpoint.name()
+        ))),
     }
 }
 

@@ -53,6 +53,7 @@ pub(crate) async fn state() -> Arc<AppState> {
         bucket_policies: Default::default(),
         master_key: None,
         kms,
+        recorder: Default::default(),
     })
 }
 

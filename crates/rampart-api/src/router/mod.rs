@@ -11,6 +11,10 @@ use crate::query::Query;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
     Health,
+    /// `GET /_rampart/ready`: the storage answers.
+    Ready,
+    /// `GET /_rampart/metrics`: Prometheus' text format.
+    Metrics,
     ListBuckets,
     CreateBucket,
     HeadBucket,
@@ -89,6 +93,8 @@ impl Endpoint {
     pub fn name(self) -> &'static str {
         match self {
             Self::Health => "Health",
+            Self::Ready => "Ready",
+            Self::Metrics => "Metrics",
             Self::ListBuckets => "ListBuckets",
             Self::CreateBucket => "CreateBucket",
             Self::HeadBucket => "HeadBucket",
@@ -193,6 +199,10 @@ impl Route {
 
 /// The path of the readiness probe on a path-style host (no bucket name starts with `_`).
 pub const HEALTH_PATH: &str = "/_rampart/health";
+/// The readiness probe: the server can reach its storage.
+pub const READY_PATH: &str = "/_rampart/ready";
+/// Prometheus metrics.
+pub const METRICS_PATH: &str = "/_rampart/metrics";
 
 /// Query parameters that select a bucket sub-resource, and the operation each names per method.
 /// Operations listed here are S3's; those built are routed before this table is consulted.
@@ -455,9 +465,18 @@ impl Route {
         domain: Option<&str>,
     ) -> Result<Self, ApiError> {
         let vhost_bucket = virtual_host_bucket(host, domain);
-        if vhost_bucket.is_none() && raw_path == HEALTH_PATH && method == Method::GET {
+        let probe = match raw_path {
+            HEALTH_PATH => Some(Endpoint::Health),
+            READY_PATH => Some(Endpoint::Ready),
+            METRICS_PATH => Some(Endpoint::Metrics),
+            _ => None,
+        };
+        if let Some(endpoint) = probe
+            && vhost_bucket.is_none()
+            && (method == Method::GET || method == Method::HEAD)
+        {
             return Ok(Self {
-                endpoint: Endpoint::Health,
+                endpoint,
                 bucket: None,
                 key: None,
             });
