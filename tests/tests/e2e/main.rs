@@ -1,9 +1,11 @@
 //! End-to-end tests: the real `rampart` binary, driven by real clients. One test binary (one
 //! link of the SDK); each test starts its own server.
 
+mod access_log;
 mod access_matrix;
 mod acl;
 mod acl_grants;
+mod audit_metrics;
 mod auth;
 mod bucket_policy;
 mod bucket_tagging;
