@@ -32,7 +32,7 @@ fn fields(line: &str) -> Vec<String> {
             chars.next();
         }
         let mut field = String::new();
-        while let Some(c) = chars.next() {
+        for c in chars.by_ref() {
             match close {
                 Some(end) if c == end => break,
                 None if c == ' ' => break,
