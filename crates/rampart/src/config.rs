@@ -50,6 +50,10 @@ pub struct ServeArgs {
     /// Log filter, in tracing's env-filter syntax [default: info].
     #[arg(long, env = "RAMPART_LOG", value_name = "FILTER")]
     pub log: Option<String>,
+    /// The server log's format: `pretty` (human-readable lines) or `json` (one object per
+    /// event, with the request span's fields) [default: pretty].
+    #[arg(long, env = "RAMPART_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
     /// The server's master key (32 bytes; generated on first start if absent)
     /// [default: DATA_DIR/keys/master.key].
     #[arg(long, env = "RAMPART_MASTER_KEY_FILE", value_name = "PATH")]
@@ -102,6 +106,7 @@ struct FileConfig {
     region: Option<String>,
     domain: Option<String>,
     log: Option<String>,
+    log_format: Option<LogFormat>,
     master_key_file: Option<PathBuf>,
     account_name: Option<String>,
     root_access_key: Option<String>,
@@ -145,6 +150,15 @@ struct AuditFile {
     max_file_bytes: Option<u64>,
     max_file_age_secs: Option<u64>,
     keep_files: Option<usize>,
+}
+
+/// How the server's own log is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
 }
 
 /// The audit trail's settings.
@@ -206,6 +220,7 @@ pub struct Config {
     pub domain: Option<String>,
     pub meta_backend: MetaBackend,
     pub log: String,
+    pub log_format: LogFormat,
     /// Where the master key is; `None`: `<data_dir>/keys/master.key`.
     pub master_key_file: Option<PathBuf>,
     pub account_name: String,
@@ -308,6 +323,7 @@ impl Config {
                 .log
                 .or(file.log)
                 .unwrap_or_else(|| DEFAULT_LOG.to_owned()),
+            log_format: args.log_format.or(file.log_format).unwrap_or_default(),
             master_key_file: args.master_key_file.or(file.master_key_file),
             account_name: file
                 .account_name

@@ -72,7 +72,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let _log_flush = server::init_tracing(&config.log);
+            let _log_flush = server::init_tracing(&config.log, config.log_format);
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .thread_name("rampart")
