@@ -47,7 +47,10 @@ cargo build --release -p rampart && cargo bench -p rampart-e2e --bench s3 -- [op
   --meta redb|sled      metadata backend (default: the server's default)
   --perf DIR            record a cpu-clock profile of the server for each phase into DIR
   --perf-graph          with --perf: DWARF call graphs (for `perf report --children`)
-  --no-encryption       serve without encryption at rest (to compare with SSE-S3, the default)";
+  --no-encryption       serve without encryption at rest (to compare with SSE-S3, the default)
+  --recording           access logging on the benchmark buckets and the audit trail (the
+                        default runs with both off)
+  --audit-data-events   with --recording: S3 object-level events in the audit trail too";
 
 const SCENARIOS: [&str; 7] = [
     "large",
@@ -75,6 +78,11 @@ pub struct Opts {
     pub perf_graph: bool,
     /// Serve without encryption at rest (`[encryption] by_default = false`), to measure SSE-S3.
     pub plain: bool,
+    /// Record requests: server access logging on the benchmark buckets and the audit trail
+    /// with data events. Without it, the audit trail is off too (the baseline).
+    pub recording: bool,
+    /// With `recording`: S3 data events in the audit trail too.
+    pub data_events: bool,
 }
 
 impl Opts {
@@ -94,6 +102,8 @@ impl Opts {
             perf: None,
             perf_graph: false,
             plain: false,
+            recording: false,
+            data_events: false,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -132,6 +142,8 @@ impl Opts {
                 "--perf" => o.perf = Some(PathBuf::from(value("--perf"))),
                 "--perf-graph" => o.perf_graph = true,
                 "--no-encryption" => o.plain = true,
+                "--recording" => o.recording = true,
+                "--audit-data-events" => o.data_events = true,
                 other => panic!("unknown argument {other:?}\n{USAGE}"),
             }
         }
@@ -149,14 +161,64 @@ impl Opts {
     }
 
     pub fn start_server(&self) -> Server {
+        let mut toml = String::new();
+        if self.plain {
+            toml.push_str("[encryption]\nby_default = false\n");
+        }
+        if self.recording {
+            toml.push_str(&format!(
+                "[audit]\ndata_events = {}\n[access_log]\nflush_secs = 60\n",
+                self.data_events
+            ));
+        } else {
+            toml.push_str("[audit]\nenabled = false\n");
+        }
         Server::start_with(ServerOptions {
             meta: self.meta.clone(),
             env: vec![("RUST_LOG".into(), self.server_log.clone())],
-            config_toml: self
-                .plain
-                .then(|| "[encryption]\nby_default = false\n".to_owned()),
+            config_toml: Some(toml),
             ..ServerOptions::default()
         })
+    }
+
+    /// With `--recording`: turns server access logging on for `bucket`, into a bucket of its
+    /// own that lets the logging service write.
+    pub fn enable_access_logging(&self, server: &Server, bucket: &str) {
+        if !self.recording {
+            return;
+        }
+        let target = format!("{bucket}-logs");
+        let policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"logging.s3.amazonaws.com"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{target}/*"}}]}}"#
+        );
+        let status =
+            format!(r#"{{"LoggingEnabled":{{"TargetBucket":"{target}","TargetPrefix":"log/"}}}}"#);
+        for args in [
+            vec!["s3api", "create-bucket", "--bucket", &target],
+            vec![
+                "s3api",
+                "put-bucket-policy",
+                "--bucket",
+                &target,
+                "--policy",
+                &policy,
+            ],
+            vec![
+                "s3api",
+                "put-bucket-logging",
+                "--bucket",
+                bucket,
+                "--bucket-logging-status",
+                &status,
+            ],
+        ] {
+            let out = server.aws(&args);
+            assert!(
+                out.status.success(),
+                "aws {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }
 

@@ -191,7 +191,7 @@ pub fn format_record(facts: &RequestFacts) -> String {
     push_token(&mut line, key.as_deref());
     let request_line = format!("{} {} {}", f.method, f.request_target, f.http_version);
     push_quoted(&mut line, Some(&request_line), false);
-    push_token(&mut line, Some(&f.http_status.to_string()));
+    push_number(&mut line, Some(u64::from(f.http_status)));
     push_token(&mut line, f.error_code.as_deref());
     // AWS: "the number of response bytes sent … or - if zero".
     push_number(&mut line, f.bytes_sent.filter(|n| *n > 0));
@@ -255,7 +255,14 @@ fn push_token(line: &mut String, value: Option<&str>) {
 }
 
 fn push_number(line: &mut String, value: Option<u64>) {
-    push_token(line, value.map(|n| n.to_string()).as_deref());
+    use std::fmt::Write as _;
+    match value {
+        // Digits need no escaping: written in place, without a temporary string.
+        Some(n) => {
+            let _ = write!(line, " {n}");
+        }
+        None => push_token(line, None),
+    }
 }
 
 /// Appends ` "value"` (`"-"` when absent, as AWS writes an absent referer).

@@ -90,11 +90,24 @@ pub fn event_json(facts: &RequestFacts, event_id: &str) -> Value {
     e.insert("requestID".into(), f.request_id.clone().into());
     e.insert("eventID".into(), event_id.into());
     e.insert("readOnly".into(), f.read_only.into());
-    let resources: Vec<Value> = f
+    let mut resources: Vec<Value> = f
         .resources
         .iter()
         .map(|(kind, arn)| json!({ "type": kind, "ARN": arn }))
         .collect();
+    if resources.is_empty()
+        && f.service == Service::S3
+        && let Some(bucket) = &f.bucket
+    {
+        // S3's resources follow from the bucket and key; the facts need not carry them.
+        resources
+            .push(json!({ "type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}") }));
+        if let Some(key) = &f.key {
+            resources.push(
+                json!({ "type": "AWS::S3::Object", "ARN": format!("arn:aws:s3:::{bucket}/{key}") }),
+            );
+        }
+    }
     if !resources.is_empty() {
         e.insert("resources".into(), resources.into());
     }

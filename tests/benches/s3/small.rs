@@ -87,6 +87,7 @@ pub async fn small_objects(opts: &Opts) {
     let pid = server_pid(server.data_dir());
     let mut conns = connect(server.port, CLIENTS).await;
     create_bucket(&mut conns[0], BUCKET).await;
+    opts.enable_access_logging(&server, BUCKET);
     let body = rampart_e2e::pattern(SMALL, 2);
     // Signed like an SDK over plain HTTP: the SHA-256 of the body (the same body every time).
     let hash = rampart_sigv4::sha256_hex(&body);

@@ -41,8 +41,33 @@ struct Destination {
 /// The request path's end: formats a record for each request to a bucket with logging on and
 /// hands it to the spool writer.
 pub struct AccessLogSink {
-    queue: mpsc::Sender<(String, String)>,
+    queue: mpsc::Sender<(Arc<str>, String)>,
     dropped: std::sync::atomic::AtomicU64,
+    /// Each logged bucket's destination, encoded once (not per record) as its stream name.
+    streams: std::sync::RwLock<std::collections::HashMap<String, (BucketLogging, Arc<str>)>>,
+}
+
+impl AccessLogSink {
+    fn stream_of(&self, bucket: &BucketRecord, target: &BucketLogging) -> Option<Arc<str>> {
+        let name = bucket.name.as_str();
+        if let Ok(streams) = self.streams.read()
+            && let Some((known, stream)) = streams.get(name)
+            && known == target
+        {
+            return Some(stream.clone());
+        }
+        let destination = Destination {
+            source_bucket: name.to_owned(),
+            source_account: bucket.owner.account_id.to_string(),
+            region: bucket.region.clone(),
+            target: target.clone(),
+        };
+        let stream: Arc<str> = serde_json::to_string(&destination).ok()?.into();
+        if let Ok(mut streams) = self.streams.write() {
+            streams.insert(name.to_owned(), (target.clone(), stream.clone()));
+        }
+        Some(stream)
+    }
 }
 
 impl FactsSink for AccessLogSink {
@@ -54,13 +79,7 @@ impl FactsSink for AccessLogSink {
         if facts.service != rampart_audit::Service::S3 {
             return;
         }
-        let destination = Destination {
-            source_bucket: bucket.name.to_string(),
-            source_account: bucket.owner.account_id.to_string(),
-            region: bucket.region.clone(),
-            target: target.clone(),
-        };
-        let Ok(stream) = serde_json::to_string(&destination) else {
+        let Some(stream) = self.stream_of(bucket, target) else {
             return;
         };
         if self.queue.try_send((stream, format_record(facts))).is_err() {
@@ -74,37 +93,34 @@ impl FactsSink for AccessLogSink {
     }
 }
 
-/// Starts the spool writer; returns the sink for the recorder. Records reach the disk in
-/// batches, each made durable before the next is taken.
+/// Starts the spool writer; returns the sink for the recorder. The writer is a thread of its
+/// own: while it syncs one batch, the next gathers in the queue (group commit), and the
+/// request path pays one channel send per record, with no task to wake while a sync runs.
 pub fn start(spool: Arc<Spool>) -> Arc<AccessLogSink> {
-    let (tx, mut rx) = mpsc::channel::<(String, String)>(QUEUE_CAPACITY);
-    tokio::spawn(async move {
-        let mut batch = Vec::new();
-        while rx.recv_many(&mut batch, 4096).await > 0 {
-            let spool = spool.clone();
-            let lines = std::mem::take(&mut batch);
-            let written = tokio::task::spawn_blocking(move || {
-                let mut by_stream: std::collections::BTreeMap<String, Vec<String>> =
+    let (tx, rx) = mpsc::channel::<(Arc<str>, String)>(QUEUE_CAPACITY);
+    let spawned = std::thread::Builder::new()
+        .name("access-log-spool".into())
+        .spawn(move || {
+            super::drain_batches(rx, |records| {
+                let mut by_stream: std::collections::BTreeMap<Arc<str>, Vec<String>> =
                     std::collections::BTreeMap::new();
-                for (stream, line) in lines {
+                for (stream, line) in records {
                     by_stream.entry(stream).or_default().push(line);
                 }
                 for (stream, lines) in by_stream {
-                    spool.append(&stream, &lines)?;
+                    if let Err(e) = spool.append(&stream, &lines) {
+                        tracing::error!(error = %e, "cannot spool access log records");
+                    }
                 }
-                Ok::<_, rampart_audit::AuditError>(())
-            })
-            .await;
-            match written {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::error!(error = %e, "cannot spool access log records"),
-                Err(e) => tracing::error!(error = %e, "access log spool writer failed"),
-            }
-        }
-    });
+            });
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the access log writer");
+    }
     Arc::new(AccessLogSink {
         queue: tx,
         dropped: Default::default(),
+        streams: Default::default(),
     })
 }
 

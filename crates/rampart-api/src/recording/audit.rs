@@ -40,30 +40,27 @@ impl FactsSink for AuditSink {
 
 /// Starts the writer over `log`; returns the sink for the recorder.
 pub fn start(log: Arc<AuditLog>, data_events: bool, metrics: Arc<Metrics>) -> Arc<AuditSink> {
-    let (tx, mut rx) = mpsc::channel::<serde_json::Value>(QUEUE_CAPACITY);
-    tokio::spawn(async move {
-        let mut batch = Vec::new();
-        while rx.recv_many(&mut batch, 4096).await > 0 {
-            let events = std::mem::take(&mut batch);
-            let n = events.len() as u64;
-            let log = log.clone();
-            let written = tokio::task::spawn_blocking(move || {
-                log.write(&events)?;
-                log.rotate_if_due()
-            })
-            .await;
-            match written {
-                Ok(Ok(rotated)) => {
-                    metrics.audit_events(n);
-                    if let Some(path) = rotated {
-                        tracing::info!(file = %path.display(), "audit log rotated");
+    let (tx, rx) = mpsc::channel::<serde_json::Value>(QUEUE_CAPACITY);
+    let spawned = std::thread::Builder::new()
+        .name("audit-writer".into())
+        .spawn(move || {
+            super::drain_batches(rx, |events| {
+                let n = events.len() as u64;
+                let written = log.write(&events).and_then(|()| log.rotate_if_due());
+                match written {
+                    Ok(rotated) => {
+                        metrics.audit_events(n);
+                        if let Some(path) = rotated {
+                            tracing::info!(file = %path.display(), "audit log rotated");
+                        }
                     }
+                    Err(e) => tracing::error!(error = %e, "cannot write audit events"),
                 }
-                Ok(Err(e)) => tracing::error!(error = %e, "cannot write audit events"),
-                Err(e) => tracing::error!(error = %e, "audit writer failed"),
-            }
-        }
-    });
+            });
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the audit writer");
+    }
     Arc::new(AuditSink {
         queue: tx,
         data_events,

@@ -68,9 +68,8 @@ impl Drop for RecordedBody {
     fn drop(&mut self) {
         if let Some(p) = self.pending.take() {
             let total_ms = u64::try_from(p.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            let bucket = p.seen.bucket_record.clone();
             let facts = facts(p.arrival, &p.seen, p.outcome, self.sent, total_ms);
-            p.recorder.record(&facts, bucket.as_ref());
+            p.recorder.record(&facts, p.seen.bucket_record.as_ref());
         }
     }
 }
