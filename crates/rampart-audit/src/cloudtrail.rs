@@ -76,10 +76,23 @@ pub fn event_json(facts: &RequestFacts, event_id: &str) -> Value {
     if let Some(message) = &f.error_message {
         e.insert("errorMessage".into(), message.clone().into());
     }
-    e.insert(
-        "requestParameters".into(),
-        f.request_parameters.as_ref().map_or(Value::Null, redacted),
-    );
+    let parameters = match (&f.request_parameters, f.service, &f.bucket) {
+        (Some(p), _, _) => redacted(p),
+        // S3's requestParameters name the bucket, the key and the Host, as CloudTrail's do.
+        (None, Service::S3, Some(bucket)) => {
+            let mut p = Map::new();
+            p.insert("bucketName".into(), bucket.clone().into());
+            if let Some(key) = &f.key {
+                p.insert("key".into(), key.clone().into());
+            }
+            if let Some(host) = &f.host_header {
+                p.insert("Host".into(), host.clone().into());
+            }
+            Value::Object(p)
+        }
+        _ => Value::Null,
+    };
+    e.insert("requestParameters".into(), parameters);
     e.insert(
         "responseElements".into(),
         f.response_elements.as_ref().map_or(Value::Null, redacted),

@@ -99,6 +99,15 @@ async fn each_call_of_a_session_is_audited_once() {
         "{}",
         String::from_utf8_lossy(&kms.stderr)
     );
+    // Refusals in IAM's and KMS's own formats are recorded with their codes too.
+    let again = crate::iam::iam_root(
+        &server,
+        &[("Action", "CreateUser"), ("UserName", "auditee")],
+    )
+    .await;
+    assert_eq!(again.status, 409);
+    let missing = server.aws(&["kms", "describe-key", "--key-id", "alias/none-such"]);
+    assert!(!missing.status.success());
 
     let expected: &[(&str, &str, &str, Option<&str>)] = &[
         ("s3.amazonaws.com", "CreateBucket", "Root", None),
@@ -109,6 +118,18 @@ async fn each_call_of_a_session_is_audited_once() {
         ("iam.amazonaws.com", "PutUserPolicy", "Root", None),
         ("s3.amazonaws.com", "PutBucketPolicy", "Root", None),
         ("kms.amazonaws.com", "CreateKey", "Root", None),
+        (
+            "iam.amazonaws.com",
+            "CreateUser",
+            "Root",
+            Some("EntityAlreadyExists"),
+        ),
+        (
+            "kms.amazonaws.com",
+            "DescribeKey",
+            "Root",
+            Some("NotFoundException"),
+        ),
     ];
     let mut events = Vec::new();
     for _ in 0..40 {
@@ -117,7 +138,7 @@ async fn each_call_of_a_session_is_audited_once() {
             .iter()
             .filter(|e| e["errorCode"] == "AccessDenied")
             .count();
-        if denied >= 2 && events.iter().any(|e| e["eventName"] == "CreateKey") {
+        if denied >= 2 && events.iter().any(|e| e["eventName"] == "DescribeKey") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -169,6 +190,7 @@ async fn each_call_of_a_session_is_audited_once() {
         .find(|e| e["eventName"] == "CreateBucket")
         .unwrap();
     assert_eq!(created["eventCategory"], "Management");
+    assert_eq!(created["requestParameters"]["bucketName"], bucket.as_str());
     assert_eq!(created["managementEvent"], true);
     let text = std::fs::read_to_string(
         server

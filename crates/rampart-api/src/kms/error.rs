@@ -54,17 +54,23 @@ impl KmsApiError {
 
     /// The response: status, the JSON protocol's content type and the error document.
     pub fn into_response(self) -> Response {
+        let recorded = crate::recording::RecordedError {
+            code: self.kind.to_string(),
+            message: self.message.clone().unwrap_or_default(),
+        };
         let mut doc = serde_json::Map::new();
         doc.insert("__type".into(), self.kind.into());
         if let Some(m) = self.message {
             doc.insert("message".into(), m.into());
         }
         let body = serde_json::Value::Object(doc).to_string();
-        Response::builder()
+        let mut r = Response::builder()
             .status(self.status)
             .header(http::header::CONTENT_TYPE, CONTENT_TYPE)
             .body(Body::from(body))
-            .expect("static response parts are valid")
+            .expect("static response parts are valid");
+        r.extensions_mut().insert(recorded);
+        r
     }
 }
 

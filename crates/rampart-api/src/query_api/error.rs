@@ -220,11 +220,16 @@ pub fn error_response(service: Service, err: &QueryApiError, request_id: &str) -
             "{service:?} service failure"
         );
     }
-    xml_response(
+    let mut r = xml_response(
         err.code.status(service),
         error_document(service, err, request_id),
         request_id,
-    )
+    );
+    r.extensions_mut().insert(crate::recording::RecordedError {
+        code: err.code.as_str(service).to_owned(),
+        message: err.message.clone(),
+    });
+    r
 }
 
 pub(super) fn error_document(service: Service, err: &QueryApiError, request_id: &str) -> String {

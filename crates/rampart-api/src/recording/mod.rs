@@ -58,6 +58,14 @@ impl Default for Recorder {
     }
 }
 
+/// The error an IAM, STS or KMS answer carries (those services answer in their own formats,
+/// not through `ApiError`), put into the response's extensions for its record.
+#[derive(Clone, Debug)]
+pub struct RecordedError {
+    pub code: String,
+    pub message: String,
+}
+
 /// What the pipeline learned about a request on its way through, for its facts.
 #[derive(Default)]
 pub(crate) struct Seen {
@@ -288,12 +296,18 @@ pub(crate) fn arrival(
 /// Wraps `response`'s body so that the request is recorded when it ends.
 pub(crate) fn attach(
     recorder: &Arc<Recorder>,
-    response: axum::response::Response,
+    mut response: axum::response::Response,
     arrival: Arrival,
     seen: Seen,
     error: Option<(String, String)>,
     started: std::time::Instant,
 ) -> axum::response::Response {
+    let error = error.or_else(|| {
+        response
+            .extensions_mut()
+            .remove::<RecordedError>()
+            .map(|e| (e.code, e.message))
+    });
     let headers = response.headers();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let status = response.status().as_u16();
