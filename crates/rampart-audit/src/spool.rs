@@ -110,6 +110,32 @@ impl Spool {
     /// Appends `lines` (each without its line break) to the open segment of `stream`, and
     /// returns once they are on disk. Callers batch: one call is one fsync.
     pub fn append(&self, stream: &str, lines: &[String]) -> Result<()> {
+        self.append_lines(stream, lines, true)
+    }
+
+    /// Appends `lines` to the open segment of `stream` without waiting for the disk: they
+    /// survive the process dying (they are in the kernel's cache), and [`Spool::sync`] makes
+    /// them survive the machine dying too. For writers that sync on a timer rather than per
+    /// batch.
+    pub fn append_unsynced(&self, stream: &str, lines: &[String]) -> Result<()> {
+        self.append_lines(stream, lines, false)
+    }
+
+    /// Makes every open segment's appended lines durable.
+    pub fn sync(&self) -> Result<()> {
+        let states: Vec<_> = lock(&self.streams).values().cloned().collect();
+        for state in states {
+            let state = lock(&state);
+            if let Some(seg) = &state.open {
+                seg.file
+                    .sync_data()
+                    .map_err(AuditError::io("syncing spool segment", &seg.path))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn append_lines(&self, stream: &str, lines: &[String], sync: bool) -> Result<()> {
         if lines.is_empty() {
             return Ok(());
         }
@@ -127,7 +153,10 @@ impl Spool {
             state.open = Some(self.create_open(stream)?);
         }
         let seg = state.open.as_mut().expect("just created");
-        let written = seg.file.write_all(&buf).and_then(|()| seg.file.sync_data());
+        let written = seg
+            .file
+            .write_all(&buf)
+            .and_then(|()| if sync { seg.file.sync_data() } else { Ok(()) });
         if let Err(e) = written {
             // Cut off whatever part of the batch reached the file, so that the next append does
             // not follow a torn line; if even that fails, leave the segment to recovery.
@@ -172,6 +201,10 @@ impl Spool {
             state.open = Some(seg);
             return Ok(None);
         }
+        // Lines appended unsynced become durable before the segment is sealed.
+        seg.file
+            .sync_data()
+            .map_err(AuditError::io("syncing spool segment", &seg.path))?;
         drop(seg.file);
         self.seal_file(stream, &seg.path, seg.created_ms, seg.lines)
             .map(Some)

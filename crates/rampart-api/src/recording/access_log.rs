@@ -101,18 +101,27 @@ pub fn start(spool: Arc<Spool>) -> Arc<AccessLogSink> {
     let spawned = std::thread::Builder::new()
         .name("access-log-spool".into())
         .spawn(move || {
-            super::drain_batches(rx, |records| {
-                let mut by_stream: std::collections::BTreeMap<Arc<str>, Vec<String>> =
-                    std::collections::BTreeMap::new();
-                for (stream, line) in records {
-                    by_stream.entry(stream).or_default().push(line);
-                }
-                for (stream, lines) in by_stream {
-                    if let Err(e) = spool.append(&stream, &lines) {
-                        tracing::error!(error = %e, "cannot spool access log records");
+            let sync_spool = spool.clone();
+            super::drain_batches(
+                rx,
+                |records| {
+                    let mut by_stream: std::collections::BTreeMap<Arc<str>, Vec<String>> =
+                        std::collections::BTreeMap::new();
+                    for (stream, line) in records {
+                        by_stream.entry(stream).or_default().push(line);
                     }
-                }
-            });
+                    for (stream, lines) in by_stream {
+                        if let Err(e) = spool.append_unsynced(&stream, &lines) {
+                            tracing::error!(error = %e, "cannot spool access log records");
+                        }
+                    }
+                },
+                || {
+                    if let Err(e) = sync_spool.sync() {
+                        tracing::error!(error = %e, "cannot sync the access log spool");
+                    }
+                },
+            );
         });
     if let Err(e) = spawned {
         tracing::error!(error = %e, "cannot start the access log writer");

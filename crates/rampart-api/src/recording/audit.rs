@@ -44,19 +44,23 @@ pub fn start(log: Arc<AuditLog>, data_events: bool, metrics: Arc<Metrics>) -> Ar
     let spawned = std::thread::Builder::new()
         .name("audit-writer".into())
         .spawn(move || {
-            super::drain_batches(rx, |events| {
-                let n = events.len() as u64;
-                let written = log.write(&events).and_then(|()| log.rotate_if_due());
-                match written {
-                    Ok(rotated) => {
-                        metrics.audit_events(n);
-                        if let Some(path) = rotated {
-                            tracing::info!(file = %path.display(), "audit log rotated");
+            super::drain_batches(
+                rx,
+                |events| {
+                    let n = events.len() as u64;
+                    let written = log.write(&events).and_then(|()| log.rotate_if_due());
+                    match written {
+                        Ok(rotated) => {
+                            metrics.audit_events(n);
+                            if let Some(path) = rotated {
+                                tracing::info!(file = %path.display(), "audit log rotated");
+                            }
                         }
+                        Err(e) => tracing::error!(error = %e, "cannot write audit events"),
                     }
-                    Err(e) => tracing::error!(error = %e, "cannot write audit events"),
-                }
-            });
+                },
+                || {},
+            );
         });
     if let Err(e) = spawned {
         tracing::error!(error = %e, "cannot start the audit writer");

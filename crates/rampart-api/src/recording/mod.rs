@@ -217,22 +217,50 @@ fn requester(principal: Option<&Principal>) -> Requester {
     }
 }
 
-/// How long a writer lets records gather after the first of a batch arrives. Each batch costs
-/// a write (and for the access-log spool an fsync, which costs far more CPU than formatting a
-/// record on this machine class); gathering for this long bounds that to 100 a second under
-/// any load, at the price of records reaching the disk up to this much later.
+/// How long a writer lets records gather after the first of a batch arrives: each batch is
+/// one write, so this bounds writes to 100 a second under any load, and a record reaches the
+/// kernel (where it survives the process dying) at most this long after its response.
 const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
 
-/// Runs on a writer's own thread: waits for a record, lets more gather, takes every one queued,
-/// and hands the batch to `write`, until every sender is gone. While the thread sleeps or
-/// writes, senders never have to wake it.
+/// How often written records are made durable against the machine dying (an fsync). A device
+/// flush costs more CPU here than formatting hundreds of records, and while one runs the
+/// virtual disk stalls the server's other I/O, so it is taken at most this often.
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Runs on a writer's own thread: waits for a record, lets more gather, takes every one queued
+/// and hands the batch to `write`; calls `sync` at most every [`SYNC_EVERY`], and always before
+/// waiting idle with written records unsynced. Ends when every sender is gone. While the thread
+/// sleeps or writes, senders never have to wake it.
 pub(crate) fn drain_batches<T>(
     mut rx: tokio::sync::mpsc::Receiver<T>,
     mut write: impl FnMut(Vec<T>),
+    mut sync: impl FnMut(),
 ) {
     /// Records taken in one batch, at most.
     const MAX_BATCH: usize = 16_384;
-    while let Some(first) = rx.blocking_recv() {
+    let mut last_sync = std::time::Instant::now();
+    let mut dirty = false;
+    loop {
+        let first = if dirty {
+            match rx.try_recv() {
+                Ok(first) => Some(first),
+                // Idle with records unsynced: sync once the interval is up, then wait.
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {
+                    std::thread::sleep(SYNC_EVERY.saturating_sub(last_sync.elapsed()));
+                    if !rx.is_empty() {
+                        continue;
+                    }
+                    sync();
+                    last_sync = std::time::Instant::now();
+                    dirty = false;
+                    continue;
+                }
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
+            }
+        } else {
+            rx.blocking_recv()
+        };
+        let Some(first) = first else { break };
         std::thread::sleep(GATHER);
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -242,6 +270,15 @@ pub(crate) fn drain_batches<T>(
             }
         }
         write(batch);
+        dirty = true;
+        if last_sync.elapsed() >= SYNC_EVERY {
+            sync();
+            last_sync = std::time::Instant::now();
+            dirty = false;
+        }
+    }
+    if dirty {
+        sync();
     }
 }
 

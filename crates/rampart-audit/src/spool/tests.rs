@@ -226,3 +226,21 @@ fn hashed_stream_recovers_a_missing_name_file() {
     assert_eq!(sealed.len(), 2);
     assert!(sealed.iter().all(|s| s.stream == long));
 }
+
+#[test]
+fn unsynced_appends_are_kept_and_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = Spool::open(dir.path()).unwrap();
+    spool
+        .append_unsynced("s", &["one".to_owned(), "two".to_owned()])
+        .unwrap();
+    spool.sync().unwrap();
+    spool.append_unsynced("s", &["three".to_owned()]).unwrap();
+    // The process goes away without a sync: what reached the kernel is still there.
+    drop(spool);
+    let reopened = Spool::open(dir.path()).unwrap();
+    let sealed = reopened.sealed().unwrap();
+    assert_eq!(sealed.len(), 1);
+    assert_eq!(sealed[0].lines, 3);
+    assert_eq!(reopened.read(&sealed[0]).unwrap(), b"one\ntwo\nthree\n");
+}
