@@ -114,6 +114,11 @@ impl RequestCtx {
             .ok_or_else(|| ApiError::internal("handler expected a bucket"))
     }
 
+    /// The `versionId` the request names, if any.
+    pub fn version_id(&self) -> Option<&str> {
+        self.query.get("versionId")
+    }
+
     pub fn key(&self) -> Result<&ObjectKey, ApiError> {
         self.key
             .as_ref()
@@ -148,7 +153,7 @@ impl RequestCtx {
             if let Ok(tags) = self
                 .state
                 .engine
-                .object_tags(bucket, key.as_str(), self.query.get("versionId"))
+                .object_tags(bucket, key.as_str(), self.version_id())
                 .await
             {
                 let keys = extra.get_or_insert_with(ContextKeys::new);

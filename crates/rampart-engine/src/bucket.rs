@@ -111,6 +111,31 @@ impl Engine {
         decode(&record.value)
     }
 
+    /// Changes a bucket's record with a compare-and-swap, retrying when another change wins.
+    /// `change` edits the record and says whether it changed anything (nothing is written
+    /// if not); its error aborts the update.
+    pub(crate) async fn update_bucket_record(
+        &self,
+        bucket: &BucketName,
+        change: impl Fn(&mut BucketRecord) -> Result<bool, EngineError>,
+    ) -> Result<(), EngineError> {
+        for _ in 0..crate::object::MAX_COMMIT_ATTEMPTS {
+            let (mut record, version) = self.active_bucket(bucket).await?;
+            if !change(&mut record)? {
+                return Ok(());
+            }
+            let txn = Txn::new()
+                .check(keys::bucket(bucket), Expect::Version(version))
+                .put(keys::bucket(bucket), encode(&record)?);
+            match self.meta.commit(txn).await {
+                Ok(_) => return Ok(()),
+                Err(StoreError::Conflict { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(EngineError::OperationAborted)
+    }
+
     /// The bucket's record and version, waiting out a concurrent DeleteBucket: writes into a
     /// bucket check this version at commit, so they cannot land in a bucket being deleted.
     pub(crate) async fn active_bucket(

@@ -2,13 +2,13 @@
 
 use std::time::SystemTime;
 
-use rampart_store::{BlobId, BlobLock, Expect, StoreError, Txn};
+use rampart_store::{BlobId, BlobLock};
 use rampart_types::BucketName;
 
 use crate::object_lock::{ObjectLock, ObjectLockConfig};
-use crate::records::{DataRef, encode};
+use crate::records::DataRef;
 use crate::versioning::Versioning;
-use crate::{BucketRecord, Engine, EngineError, ObjectRecord, keys};
+use crate::{BucketRecord, Engine, EngineError, ObjectRecord};
 
 impl Engine {
     /// GetObjectLockConfiguration.
@@ -32,27 +32,17 @@ impl Engine {
         if let Some(default) = &config.default_retention {
             default.validate()?;
         }
-        for _ in 0..crate::object::MAX_COMMIT_ATTEMPTS {
-            let (mut record, version) = self.active_bucket(bucket).await?;
+        self.update_bucket_record(bucket, |record| {
             if record.object_lock.is_none() && record.versioning != Versioning::Enabled {
                 return Err(EngineError::InvalidBucketState(
                     "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
                 ));
             }
-            if record.object_lock == Some(config) {
-                return Ok(());
-            }
+            let changed = record.object_lock != Some(config);
             record.object_lock = Some(config);
-            let txn = Txn::new()
-                .check(keys::bucket(bucket), Expect::Version(version))
-                .put(keys::bucket(bucket), encode(&record)?);
-            match self.meta.commit(txn).await {
-                Ok(_) => return Ok(()),
-                Err(StoreError::Conflict { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(EngineError::OperationAborted)
+            Ok(changed)
+        })
+        .await
     }
 
     /// The blobs that hold a version's data.

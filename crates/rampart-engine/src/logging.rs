@@ -1,11 +1,9 @@
 //! Server access logging: where a bucket's access log records go (PutBucketLogging).
 
-use rampart_store::{Expect, StoreError, Txn};
 use rampart_types::BucketName;
 use serde::{Deserialize, Serialize};
 
-use crate::records::encode;
-use crate::{Engine, EngineError, keys};
+use crate::{Engine, EngineError};
 
 /// A bucket's logging target, as BucketLoggingStatus's `LoggingEnabled` gives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,21 +72,11 @@ impl Engine {
                 ));
             }
         }
-        for _ in 0..crate::object::MAX_COMMIT_ATTEMPTS {
-            let (mut record, version) = self.active_bucket(bucket).await?;
-            if record.logging == logging {
-                return Ok(());
-            }
+        self.update_bucket_record(bucket, |record| {
+            let changed = record.logging != logging;
             record.logging = logging.clone();
-            let txn = Txn::new()
-                .check(keys::bucket(bucket), Expect::Version(version))
-                .put(keys::bucket(bucket), encode(&record)?);
-            match self.meta.commit(txn).await {
-                Ok(_) => return Ok(()),
-                Err(StoreError::Conflict { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(EngineError::OperationAborted)
+            Ok(changed)
+        })
+        .await
     }
 }

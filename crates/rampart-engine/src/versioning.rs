@@ -14,7 +14,7 @@ use rampart_types::{BucketName, Owner};
 use serde::{Deserialize, Serialize};
 
 use crate::records::{decode, encode};
-use crate::{Engine, EngineError, ObjectRecord, Timestamp, keys};
+use crate::{Engine, EngineError, ObjectRecord, Timestamp};
 
 /// A bucket's versioning state. A bucket never returns to `Unversioned`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,8 +145,7 @@ impl Engine {
         if state == Some(Versioning::Unversioned) {
             return Err(EngineError::MalformedXml);
         }
-        for _ in 0..crate::object::MAX_COMMIT_ATTEMPTS {
-            let (mut record, version) = self.active_bucket(bucket).await?;
+        self.update_bucket_record(bucket, |record| {
             let new_state = state.unwrap_or(record.versioning);
             if record.object_lock.is_some() && new_state != Versioning::Enabled {
                 return Err(EngineError::InvalidBucketState(
@@ -155,20 +154,13 @@ impl Engine {
             }
             let new_mfa = mfa_delete.unwrap_or(record.mfa_delete);
             if record.versioning == new_state && record.mfa_delete == new_mfa {
-                return Ok(());
+                return Ok(false);
             }
             record.versioning = new_state;
             record.mfa_delete = new_mfa;
-            let txn = Txn::new()
-                .check(keys::bucket(bucket), Expect::Version(version))
-                .put(keys::bucket(bucket), encode(&record)?);
-            match self.meta.commit(txn).await {
-                Ok(_) => return Ok(()),
-                Err(rampart_store::StoreError::Conflict { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(EngineError::OperationAborted)
+            Ok(true)
+        })
+        .await
     }
 
     /// The newest noncurrent entry of `key` (with its store version), if any.

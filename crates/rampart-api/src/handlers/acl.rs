@@ -168,7 +168,7 @@ pub async fn get_object_acl(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let record = ctx
         .state
         .engine
-        .object_version(ctx.bucket()?, ctx.key()?.as_str(), version_id(ctx))
+        .object_version(ctx.bucket()?, ctx.key()?.as_str(), ctx.version_id())
         .await?;
     let acl = record.acl.unwrap_or_else(|| Acl::private(&record.owner));
     let mut r = acl_response(&acl)?;
@@ -189,7 +189,7 @@ pub async fn put_object_acl(ctx: &RequestCtx) -> Result<Response, ApiError> {
         &bucket_owner,
         AclTarget::Object,
     )?;
-    let record = engine.object_version(bucket, key, version_id(ctx)).await?;
+    let record = engine.object_version(bucket, key, ctx.version_id()).await?;
     if !ownership.acls_enabled() {
         return Ok(response::empty(StatusCode::OK));
     }
@@ -198,7 +198,7 @@ pub async fn put_object_acl(ctx: &RequestCtx) -> Result<Response, ApiError> {
     // Resolved again against the record being replaced: an overwrite in between may have
     // changed the owner (resolving cannot fail now; it depends on the owner only by name).
     let version = engine
-        .set_object_acl(bucket, key, version_id(ctx), |current| {
+        .set_object_acl(bucket, key, ctx.version_id(), |current| {
             request
                 .resolve(&current.owner, &bucket_owner, AclTarget::Object)
                 .map(Some)
@@ -208,8 +208,4 @@ pub async fn put_object_acl(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let mut r = response::empty(StatusCode::OK);
     super::object::set_version_header(ctx, &mut r, version.as_deref())?;
     Ok(r)
-}
-
-fn version_id(ctx: &RequestCtx) -> Option<&str> {
-    ctx.query.get("versionId")
 }

@@ -73,7 +73,7 @@ pub async fn get_object_attributes(ctx: &RequestCtx) -> Result<Response, ApiErro
             part_number: None,
             conditions: headers::read_conditions(&ctx.headers, "")?,
             keys: super::sse_headers::key_access(ctx)?,
-            version_id: ctx.query.get("versionId").map(str::to_owned),
+            version_id: ctx.version_id().map(str::to_owned),
         })
         .await?;
     let record = head.record;

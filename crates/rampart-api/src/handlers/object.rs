@@ -136,7 +136,7 @@ fn read_request(ctx: &RequestCtx) -> Result<ReadRequest, ApiError> {
         part_number,
         conditions: headers::read_conditions(&ctx.headers, "")?,
         keys: key_access(ctx)?,
-        version_id: ctx.query.get("versionId").map(str::to_owned),
+        version_id: ctx.version_id().map(str::to_owned),
     })
 }
 
@@ -361,7 +361,7 @@ pub async fn head_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
 pub async fn delete_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
     let mfa_delete = ctx.bucket_record.as_ref().is_some_and(|b| b.mfa_delete);
     if mfa_delete
-        && ctx.query.get("versionId").is_some()
+        && ctx.version_id().is_some()
         && super::versioning::request_mfa(ctx).await?.is_none()
     {
         return Err(super::versioning::mfa_required());
@@ -372,7 +372,7 @@ pub async fn delete_object(ctx: &RequestCtx) -> Result<Response, ApiError> {
         .delete_object(
             ctx.bucket()?,
             ctx.key()?.as_str(),
-            ctx.query.get("versionId"),
+            ctx.version_id(),
             &delete_marker_owner(ctx)?,
             super::object_lock::bypass_governance(ctx).await?,
         )

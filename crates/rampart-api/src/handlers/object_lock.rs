@@ -48,7 +48,7 @@ pub async fn get_object_retention(ctx: &RequestCtx) -> Result<Response, ApiError
     let lock = ctx
         .state
         .engine
-        .object_lock_of(ctx.bucket()?, ctx.key()?.as_str(), version_id(ctx))
+        .object_lock_of(ctx.bucket()?, ctx.key()?.as_str(), ctx.version_id())
         .await?;
     let retention = lock
         .retention
@@ -73,7 +73,7 @@ pub async fn put_object_retention(ctx: &RequestCtx) -> Result<Response, ApiError
         .set_object_retention(
             ctx.bucket()?,
             ctx.key()?.as_str(),
-            version_id(ctx),
+            ctx.version_id(),
             retention,
             bypass,
         )
@@ -87,7 +87,7 @@ pub async fn get_object_legal_hold(ctx: &RequestCtx) -> Result<Response, ApiErro
     let lock = ctx
         .state
         .engine
-        .object_lock_of(ctx.bucket()?, ctx.key()?.as_str(), version_id(ctx))
+        .object_lock_of(ctx.bucket()?, ctx.key()?.as_str(), ctx.version_id())
         .await?;
     let on = lock
         .legal_hold
@@ -107,15 +107,11 @@ pub async fn put_object_legal_hold(ctx: &RequestCtx) -> Result<Response, ApiErro
     let version = ctx
         .state
         .engine
-        .set_object_legal_hold(ctx.bucket()?, ctx.key()?.as_str(), version_id(ctx), on)
+        .set_object_legal_hold(ctx.bucket()?, ctx.key()?.as_str(), ctx.version_id(), on)
         .await?;
     let mut r = response::empty(StatusCode::OK);
     set_version_header(ctx, &mut r, version.as_deref())?;
     Ok(r)
-}
-
-fn version_id(ctx: &RequestCtx) -> Option<&str> {
-    ctx.query.get("versionId")
 }
 
 /// The Object Lock settings a write names in `x-amz-object-lock-mode`,

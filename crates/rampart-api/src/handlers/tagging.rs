@@ -19,7 +19,7 @@ pub async fn get_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiError> 
     let tags = ctx
         .state
         .engine
-        .object_version(ctx.bucket()?, ctx.key()?.as_str(), version_id(ctx))
+        .object_version(ctx.bucket()?, ctx.key()?.as_str(), ctx.version_id())
         .await?;
     let doc = Tagging::from_pairs(tags.tags.tags());
     let mut r = response::xml(StatusCode::OK, to_document(&doc)?);
@@ -39,7 +39,7 @@ pub async fn put_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiError> 
     let version = ctx
         .state
         .engine
-        .set_object_tags(ctx.bucket()?, ctx.key()?.as_str(), version_id(ctx), tags)
+        .set_object_tags(ctx.bucket()?, ctx.key()?.as_str(), ctx.version_id(), tags)
         .await?;
     let mut r = response::empty(StatusCode::OK);
     set_version_header(ctx, &mut r, version.as_deref())?;
@@ -53,15 +53,11 @@ pub async fn delete_object_tagging(ctx: &RequestCtx) -> Result<Response, ApiErro
         .set_object_tags(
             ctx.bucket()?,
             ctx.key()?.as_str(),
-            version_id(ctx),
+            ctx.version_id(),
             TagSet::default(),
         )
         .await?;
     let mut r = response::empty(StatusCode::NO_CONTENT);
     set_version_header(ctx, &mut r, version.as_deref())?;
     Ok(r)
-}
-
-fn version_id(ctx: &RequestCtx) -> Option<&str> {
-    ctx.query.get("versionId")
 }

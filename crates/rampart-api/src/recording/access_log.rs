@@ -16,17 +16,12 @@ use rampart_engine::{BucketRecord, Engine, PutObjectInput, WriteCondition};
 use rampart_policy::{ContextKeys, PolicySet, PrincipalInfo, PrincipalType, RequestContext};
 use rampart_types::ObjectKey;
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
 
 use super::FactsSink;
 use crate::authz::BucketPolicies;
 
 /// The service principal that delivers access logs, as bucket policies name it.
 pub const LOGGING_SERVICE: &str = "logging.s3.amazonaws.com";
-
-/// Records waiting for the spool writer before new ones are dropped (and counted): the
-/// request path never waits for the disk.
-const QUEUE_CAPACITY: usize = 100_000;
 
 /// One log destination: a source bucket's records for one target. Encoded as the spool's
 /// stream name.
@@ -41,8 +36,7 @@ struct Destination {
 /// The request path's end: formats a record for each request to a bucket with logging on and
 /// hands it to the spool writer.
 pub struct AccessLogSink {
-    queue: mpsc::Sender<(Arc<str>, String)>,
-    dropped: std::sync::atomic::AtomicU64,
+    queue: super::RecordQueue<(Arc<str>, String)>,
     /// Each logged bucket's destination, encoded once (not per record) as its stream name.
     streams: std::sync::RwLock<std::collections::HashMap<String, (BucketLogging, Arc<str>)>>,
 }
@@ -82,14 +76,7 @@ impl FactsSink for AccessLogSink {
         let Some(stream) = self.stream_of(bucket, target) else {
             return;
         };
-        if self.queue.try_send((stream, format_record(facts))).is_err() {
-            let n = self
-                .dropped
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if n.is_power_of_two() {
-                tracing::error!(dropped = n + 1, "access log queue full: records dropped");
-            }
-        }
+        self.queue.push((stream, format_record(facts)));
     }
 }
 
@@ -97,7 +84,7 @@ impl FactsSink for AccessLogSink {
 /// own: while it syncs one batch, the next gathers in the queue (group commit), and the
 /// request path pays one channel send per record, with no task to wake while a sync runs.
 pub fn start(spool: Arc<Spool>) -> Arc<AccessLogSink> {
-    let (tx, rx) = mpsc::channel::<(Arc<str>, String)>(QUEUE_CAPACITY);
+    let (queue, rx) = super::RecordQueue::new("access log");
     let spawned = std::thread::Builder::new()
         .name("access-log-spool".into())
         .spawn(move || {
@@ -127,8 +114,7 @@ pub fn start(spool: Arc<Spool>) -> Arc<AccessLogSink> {
         tracing::error!(error = %e, "cannot start the access log writer");
     }
     Arc::new(AccessLogSink {
-        queue: tx,
-        dropped: Default::default(),
+        queue,
         streams: Default::default(),
     })
 }

@@ -8,17 +8,12 @@ use rampart_audit::RequestFacts;
 use rampart_audit::cloudtrail::{AuditLog, event_json};
 use rampart_audit::metrics::Metrics;
 use rampart_engine::BucketRecord;
-use tokio::sync::mpsc;
 
 use super::FactsSink;
 
-/// Events waiting for the writer before new ones are dropped (and counted).
-const QUEUE_CAPACITY: usize = 100_000;
-
 pub struct AuditSink {
-    queue: mpsc::Sender<serde_json::Value>,
+    queue: super::RecordQueue<serde_json::Value>,
     data_events: bool,
-    dropped: std::sync::atomic::AtomicU64,
 }
 
 impl FactsSink for AuditSink {
@@ -26,21 +21,13 @@ impl FactsSink for AuditSink {
         if facts.data_event && !self.data_events {
             return;
         }
-        let event = event_json(facts, &event_id());
-        if self.queue.try_send(event).is_err() {
-            let n = self
-                .dropped
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if n.is_power_of_two() {
-                tracing::error!(dropped = n + 1, "audit queue full: events dropped");
-            }
-        }
+        self.queue.push(event_json(facts, &event_id()));
     }
 }
 
 /// Starts the writer over `log`; returns the sink for the recorder.
 pub fn start(log: Arc<AuditLog>, data_events: bool, metrics: Arc<Metrics>) -> Arc<AuditSink> {
-    let (tx, rx) = mpsc::channel::<serde_json::Value>(QUEUE_CAPACITY);
+    let (queue, rx) = super::RecordQueue::new("audit");
     let spawned = std::thread::Builder::new()
         .name("audit-writer".into())
         .spawn(move || {
@@ -65,11 +52,7 @@ pub fn start(log: Arc<AuditLog>, data_events: bool, metrics: Arc<Metrics>) -> Ar
     if let Err(e) = spawned {
         tracing::error!(error = %e, "cannot start the audit writer");
     }
-    Arc::new(AuditSink {
-        queue: tx,
-        data_events,
-        dropped: Default::default(),
-    })
+    Arc::new(AuditSink { queue, data_events })
 }
 
 /// A random UUID (version 4), as CloudTrail's `eventID` is.

@@ -217,6 +217,42 @@ fn requester(principal: Option<&Principal>) -> Requester {
     }
 }
 
+/// Records waiting for a writer before new ones are dropped (and counted): the request path
+/// never waits for the disk.
+const QUEUE_CAPACITY: usize = 100_000;
+
+/// The request path's end of a writer's queue.
+pub(crate) struct RecordQueue<T> {
+    tx: tokio::sync::mpsc::Sender<T>,
+    dropped: std::sync::atomic::AtomicU64,
+    what: &'static str,
+}
+
+impl<T> RecordQueue<T> {
+    /// A queue of `what` (for the log), and the receiver its writer drains.
+    pub(crate) fn new(what: &'static str) -> (Self, tokio::sync::mpsc::Receiver<T>) {
+        let (tx, rx) = tokio::sync::mpsc::channel(QUEUE_CAPACITY);
+        let queue = Self {
+            tx,
+            dropped: Default::default(),
+            what,
+        };
+        (queue, rx)
+    }
+
+    /// Queues `item` without waiting; a full queue drops it, logged at each power of two.
+    pub(crate) fn push(&self, item: T) {
+        if self.tx.try_send(item).is_err() {
+            let n = self
+                .dropped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if n.is_power_of_two() {
+                tracing::error!(dropped = n + 1, "{} queue full: records dropped", self.what);
+            }
+        }
+    }
+}
+
 /// How long a writer lets records gather after the first of a batch arrives: each batch is
 /// one write, so this bounds writes to 100 a second under any load, and a record reaches the
 /// kernel (where it survives the process dying) at most this long after its response.
