@@ -13,7 +13,7 @@ use crate::auth::authenticate_with_body;
 use crate::body::{BodyCheck, read_body_limited, verified_stream};
 use crate::error::{ApiError, S3ErrorCode};
 use crate::query_api::{Params, QueryApiError, QueryErrorCode, Service, error_response};
-use crate::{AppState, iam, kms, sts};
+use crate::{AppState, iam, kms, recording, sts};
 
 /// The largest form accepted: a 10 KiB role policy, URL-encoded, with room to spare.
 const MAX_QUERY_BODY: usize = 256 * 1024;
@@ -86,7 +86,13 @@ pub async fn handle(
             .headers
             .get("x-amz-target")
             .and_then(|v| v.to_str().ok());
-        return Ok(kms::handle(state, &authenticated.principal, &info, target, &body).await);
+        seen.request_parameters = recording::parameters::kms_parameters(&body);
+        let response = kms::handle(state, &authenticated.principal, &info, target, &body).await;
+        let operation = seen.operation.clone().unwrap_or_default();
+        return Ok(with_elements(response, seen, |body| {
+            recording::parameters::kms_elements(&operation, body)
+        })
+        .await);
     }
     let service = match authenticated.service.as_deref() {
         Some(service @ ("iam" | "sts")) => service_of(service),
@@ -120,10 +126,41 @@ pub async fn handle(
         Service::Sts => rampart_audit::Service::Sts,
     });
     seen.operation = params.get("Action").map(str::to_owned);
-    Ok(match service {
+    seen.request_parameters = Some(recording::parameters::query_parameters(params.iter()));
+    let response = match service {
         Service::Iam => iam::handle(state, &principal, &info, request_id, params).await,
         Service::Sts => sts::handle(state, &principal, &info, request_id, params).await,
-    })
+    };
+    Ok(with_elements(response, seen, recording::parameters::query_elements).await)
+}
+
+/// The largest answer whose result the audit trail records (IAM, STS and KMS answers are a
+/// few KiB, a full IAM listing some hundreds; a longer one is recorded without its result).
+const MAX_RECORDED_RESULT: usize = 4 << 20;
+
+/// Notes a successful answer's result for the audit trail (`elements` reads it from the body)
+/// and hands the answer on unchanged.
+async fn with_elements(
+    response: Response,
+    seen: &mut crate::recording::Seen,
+    elements: impl FnOnce(&[u8]) -> Option<serde_json::Value>,
+) -> Response {
+    // Only a whole answer already in memory is read (every IAM, STS and KMS answer is).
+    let size = http_body::Body::size_hint(response.body()).exact();
+    if !response.status().is_success() || size.is_none_or(|n| n > MAX_RECORDED_RESULT as u64) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, MAX_RECORDED_RESULT).await {
+        Ok(bytes) => {
+            seen.response_elements = elements(&bytes);
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read an answer to record its result");
+            Response::from_parts(parts, Body::empty())
+        }
+    }
 }
 
 /// A KMS request whose body does not match its signature, or comes aws-chunked.

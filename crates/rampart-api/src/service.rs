@@ -40,7 +40,7 @@ pub struct RequestCtx {
     pub bucket: Option<BucketName>,
     /// The bucket's record, looked up for authorization (absent for CreateBucket and
     /// service-level requests).
-    pub bucket_record: Option<BucketRecord>,
+    pub bucket_record: Option<std::sync::Arc<BucketRecord>>,
     /// The bucket's policy, if it has one.
     pub bucket_policy: Option<Arc<NamedPolicy>>,
     pub key: Option<ObjectKey>,
@@ -394,14 +394,16 @@ async fn dispatch(
     named_bucket.clone_from(&bucket);
     let bucket_record = match (&bucket, route.endpoint) {
         (Some(name), endpoint) if endpoint != Endpoint::CreateBucket => {
-            Some(state.engine.bucket(name).await.map_err(|e| {
-                let e = ApiError::from(e);
-                if endpoint == Endpoint::CorsPreflight && e.code == S3ErrorCode::NoSuchBucket {
-                    // A preflight learns nothing about which buckets exist.
-                    return handlers::cors::bucket_not_found(&parts.headers);
-                }
-                e.field("BucketName", name.as_str())
-            })?)
+            Some(std::sync::Arc::new(
+                state.engine.bucket(name).await.map_err(|e| {
+                    let e = ApiError::from(e);
+                    if endpoint == Endpoint::CorsPreflight && e.code == S3ErrorCode::NoSuchBucket {
+                        // A preflight learns nothing about which buckets exist.
+                        return handlers::cors::bucket_not_found(&parts.headers);
+                    }
+                    e.field("BucketName", name.as_str())
+                })?,
+            ))
         }
         _ => None,
     };
@@ -455,7 +457,7 @@ async fn dispatch(
         if !self_authenticating {
             ctx.authorize(ctx.endpoint, None).await?;
         }
-        check_expected_owner(&ctx.headers, ctx.bucket_record.as_ref())?;
+        check_expected_owner(&ctx.headers, ctx.bucket_record.as_deref())?;
         handlers::handle(&ctx).await
     }
     .await;

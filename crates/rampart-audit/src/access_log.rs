@@ -8,6 +8,7 @@
 //! inside a quoted one, and no line break anywhere. An escaped byte is written `\xHH`.
 
 use std::fmt::Write as _;
+use std::time::SystemTime;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use time::OffsetDateTime;
@@ -120,16 +121,16 @@ const OPERATION_NAMES: &[(&str, &str)] = &[
 
 /// The Operation field: `REST.<METHOD>.<RESOURCE>`. A presigned URL or a browser form names the
 /// same operation as a signed header would, so the name depends on the operation alone.
-pub fn operation_name(facts: &RequestFacts) -> String {
+pub fn operation_name(facts: &RequestFacts) -> std::borrow::Cow<'static, str> {
     let method = facts.method.to_ascii_uppercase();
     let Some(op) = facts.operation.as_deref() else {
         // A request that never became an operation (unroutable, unauthenticated) still gets a
         // record; its resource is unknown.
-        return format!("REST.{method}.UNKNOWN");
+        return format!("REST.{method}.UNKNOWN").into();
     };
     match OPERATION_NAMES.iter().find(|(name, _)| *name == op) {
-        Some((_, log_name)) => (*log_name).to_owned(),
-        None => format!("REST.{method}.{}", derived_resource(op)),
+        Some((_, log_name)) => (*log_name).into(),
+        None => format!("REST.{method}.{}", derived_resource(op)).into(),
     }
 }
 
@@ -175,52 +176,71 @@ fn derived_resource(op: &str) -> String {
 /// Host Header, TLS version, Access Point ARN, aclRequired, Source region.
 pub fn format_record(facts: &RequestFacts) -> String {
     let mut line = String::with_capacity(512);
+    format_record_into(facts, &mut line);
+    line
+}
+
+/// [`format_record`], appended to `line` (which the caller may reuse from record to record).
+pub fn format_record_into(facts: &RequestFacts, line: &mut String) {
+    let start = line.len();
     let f = facts;
-    push_token(&mut line, f.bucket_owner.as_deref());
-    push_token(&mut line, f.bucket.as_deref());
+    push_token(line, f.bucket_owner.as_deref());
+    push_token(line, f.bucket.as_deref());
     line.push(' ');
-    line.push_str(&log_time(f));
-    push_token(&mut line, f.remote_ip.map(|ip| ip.to_string()).as_deref());
-    push_token(&mut line, requester(f));
-    push_token(&mut line, Some(&f.request_id));
-    push_token(&mut line, Some(&operation_name(f)));
-    let key = f
-        .key
-        .as_deref()
-        .map(|k| utf8_percent_encode(k, KEY_ENCODE_SET).to_string());
-    push_token(&mut line, key.as_deref());
-    let request_line = format!("{} {} {}", f.method, f.request_target, f.http_version);
-    push_quoted(&mut line, Some(&request_line), false);
-    push_number(&mut line, Some(u64::from(f.http_status)));
-    push_token(&mut line, f.error_code.as_deref());
+    push_log_time(line, f.time);
+    match f.remote_ip {
+        Some(ip) => {
+            let _ = write!(line, " {ip}");
+        }
+        None => push_token(line, None),
+    }
+    push_token(line, requester(f));
+    push_token(line, Some(&f.request_id));
+    push_token(line, Some(&operation_name(f)));
+    match f.key.as_deref().filter(|k| !k.is_empty()) {
+        // Percent-encoded: nothing left to escape.
+        Some(key) => {
+            let _ = write!(line, " {}", utf8_percent_encode(key, KEY_ENCODE_SET));
+        }
+        None => push_token(line, None),
+    }
+    line.push_str(" \"");
+    escape_into(line, &f.method, false);
+    line.push(' ');
+    escape_into(line, &f.request_target, false);
+    line.push(' ');
+    escape_into(line, &f.http_version, false);
+    line.push('"');
+    push_number(line, Some(u64::from(f.http_status)));
+    push_token(line, f.error_code.as_deref());
     // AWS: "the number of response bytes sent … or - if zero".
-    push_number(&mut line, f.bytes_sent.filter(|n| *n > 0));
-    push_number(&mut line, f.object_size);
-    push_number(&mut line, Some(f.total_time_ms));
-    push_number(&mut line, f.turn_around_time_ms);
+    push_number(line, f.bytes_sent.filter(|n| *n > 0));
+    push_number(line, f.object_size);
+    push_number(line, Some(f.total_time_ms));
+    push_number(line, f.turn_around_time_ms);
     // Athena's expression reads the referer as `[^ ]*`: its spaces are escaped too.
-    push_quoted(&mut line, f.referer.as_deref(), true);
-    push_quoted(&mut line, f.user_agent.as_deref(), false);
-    push_token(&mut line, f.version_id.as_deref());
-    push_token(&mut line, Some(&f.host_id));
-    push_token(&mut line, f.signature_version.as_deref());
-    push_token(&mut line, f.cipher_suite.as_deref());
+    push_quoted(line, f.referer.as_deref(), true);
+    push_quoted(line, f.user_agent.as_deref(), false);
+    push_token(line, f.version_id.as_deref());
+    push_token(line, Some(&f.host_id));
+    push_token(line, f.signature_version.as_deref());
+    push_token(line, f.cipher_suite.as_deref());
     push_token(
-        &mut line,
+        line,
         match f.auth {
             AuthKind::Header => Some("AuthHeader"),
             AuthKind::QueryString => Some("QueryString"),
             AuthKind::Post | AuthKind::Anonymous => None,
         },
     );
-    push_token(&mut line, f.host_header.as_deref());
-    push_token(&mut line, f.tls_version.as_deref());
+    push_token(line, f.host_header.as_deref());
+    push_token(line, f.tls_version.as_deref());
     // Access Point ARN: there are no access points here.
-    push_token(&mut line, None);
-    push_token(&mut line, f.acl_required.then_some("Yes"));
+    push_token(line, None);
+    push_token(line, f.acl_required.then_some("Yes"));
     // Source region: the Region a request came from inside AWS; never known here.
-    push_token(&mut line, None);
-    line
+    push_token(line, None);
+    debug_assert!(!line[start..].contains('\n'));
 }
 
 /// The Requester field: AWS names an IAM user or role session by its ARN, an account's root user
@@ -234,13 +254,27 @@ fn requester(facts: &RequestFacts) -> Option<&str> {
     r.arn.as_deref().or(r.canonical_id.as_deref())
 }
 
-/// `[06/Feb/2019:00:00:38 +0000]`, always in UTC.
-fn log_time(facts: &RequestFacts) -> String {
-    let fmt =
-        format_description!("[[[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000]");
-    OffsetDateTime::from(facts.time)
-        .format(&fmt)
-        .unwrap_or_else(|_| "[01/Jan/1970:00:00:00 +0000]".to_owned())
+/// Appends `[06/Feb/2019:00:00:38 +0000]`, always in UTC. Records come thousands a second,
+/// so each thread keeps the last second it formatted.
+fn push_log_time(line: &mut String, time: SystemTime) {
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, String)> =
+            const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    let at = OffsetDateTime::from(time);
+    let second = at.unix_timestamp();
+    LAST.with_borrow_mut(|(cached_second, text)| {
+        if *cached_second != second {
+            let fmt = format_description!(
+                "[[[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000]"
+            );
+            *text = at
+                .format(&fmt)
+                .unwrap_or_else(|_| "[01/Jan/1970:00:00:00 +0000]".to_owned());
+            *cached_second = second;
+        }
+        line.push_str(text);
+    });
 }
 
 /// Appends ` value`, or ` -` when the value is absent or empty.
@@ -280,6 +314,14 @@ fn push_quoted(line: &mut String, value: Option<&str>, escape_space: bool) {
 /// (line breaks included, C1 controls too), the Unicode line and paragraph separators, and,
 /// when asked, the space.
 fn escape_into(line: &mut String, value: &str, escape_space: bool) {
+    // Nearly every value is printable ASCII with nothing to escape: copied whole.
+    let plain = value.bytes().all(|b| {
+        (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' && !(escape_space && b == b' ')
+    });
+    if plain {
+        line.push_str(value);
+        return;
+    }
     for c in value.chars() {
         let escape = c == '"'
             || c == '\\'

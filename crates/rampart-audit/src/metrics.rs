@@ -40,6 +40,7 @@ pub struct Metrics {
     pending_records: Family<Gauge>,
     delivery_failures: Family<Counter>,
     audit_events: Family<Counter>,
+    audit_delivery_failures: Family<Counter>,
 }
 
 impl Default for Metrics {
@@ -123,6 +124,11 @@ impl Metrics {
                 &["target"],
             ),
             audit_events: Family::new("rampart_audit_events_total", "Audit events written.", &[]),
+            audit_delivery_failures: Family::new(
+                "rampart_audit_delivery_failures_total",
+                "Audit trail deliveries to the trail bucket that failed (and will be retried).",
+                &[],
+            ),
         }
     }
 
@@ -198,10 +204,15 @@ impl Metrics {
         self.audit_events.with(&[], |c| c.add(n));
     }
 
+    /// Counts one failed delivery of the audit trail to its bucket.
+    pub fn audit_delivery_failed(&self) {
+        self.audit_delivery_failures.with(&[], |c| c.add(1));
+    }
+
     /// Every family in Prometheus text format 0.0.4, families sorted by name and series by
     /// label values.
     pub fn render(&self) -> String {
-        let mut families: [&dyn Encode; 14] = [
+        let mut families: [&dyn Encode; 15] = [
             &self.requests,
             &self.duration,
             &self.bytes_received,
@@ -216,6 +227,7 @@ impl Metrics {
             &self.pending_records,
             &self.delivery_failures,
             &self.audit_events,
+            &self.audit_delivery_failures,
         ];
         families.sort_unstable_by_key(|f| f.name());
         let mut out = String::with_capacity(4096);

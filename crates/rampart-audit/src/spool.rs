@@ -110,15 +110,27 @@ impl Spool {
     /// Appends `lines` (each without its line break) to the open segment of `stream`, and
     /// returns once they are on disk. Callers batch: one call is one fsync.
     pub fn append(&self, stream: &str, lines: &[String]) -> Result<()> {
-        self.append_lines(stream, lines, true)
+        if lines.iter().any(|l| l.contains('\n')) {
+            return Err(AuditError::LineBreakInRecord);
+        }
+        let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+        for line in lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        self.append_text(stream, &text, lines.len(), true)
     }
 
-    /// Appends `lines` to the open segment of `stream` without waiting for the disk: they
-    /// survive the process dying (they are in the kernel's cache), and [`Spool::sync`] makes
-    /// them survive the machine dying too. For writers that sync on a timer rather than per
-    /// batch.
-    pub fn append_unsynced(&self, stream: &str, lines: &[String]) -> Result<()> {
-        self.append_lines(stream, lines, false)
+    /// Appends `text`, whole lines each ending in `\n`, to the open segment of `stream`
+    /// without waiting for the disk: they survive the process dying (they are in the kernel's
+    /// cache), and [`Spool::sync`] makes them survive the machine dying too. For writers that
+    /// sync on a timer rather than per batch.
+    pub fn append_unsynced(&self, stream: &str, text: &str) -> Result<()> {
+        if !text.is_empty() && !text.ends_with('\n') {
+            return Err(AuditError::LineBreakInRecord);
+        }
+        let lines = text.bytes().filter(|b| *b == b'\n').count();
+        self.append_text(stream, text, lines, false)
     }
 
     /// Makes every open segment's appended lines durable.
@@ -135,18 +147,11 @@ impl Spool {
         Ok(())
     }
 
-    fn append_lines(&self, stream: &str, lines: &[String], sync: bool) -> Result<()> {
-        if lines.is_empty() {
+    fn append_text(&self, stream: &str, text: &str, lines: usize, sync: bool) -> Result<()> {
+        if lines == 0 {
             return Ok(());
         }
-        if lines.iter().any(|l| l.contains('\n')) {
-            return Err(AuditError::LineBreakInRecord);
-        }
-        let mut buf = Vec::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
-        for line in lines {
-            buf.extend_from_slice(line.as_bytes());
-            buf.push(b'\n');
-        }
+        let buf = text.as_bytes();
         let state = self.stream_state(stream);
         let mut state = lock(&state);
         if state.open.is_none() {
@@ -155,7 +160,7 @@ impl Spool {
         let seg = state.open.as_mut().expect("just created");
         let written = seg
             .file
-            .write_all(&buf)
+            .write_all(buf)
             .and_then(|()| if sync { seg.file.sync_data() } else { Ok(()) });
         if let Err(e) = written {
             // Cut off whatever part of the batch reached the file, so that the next append does
@@ -167,7 +172,7 @@ impl Spool {
             return Err(err);
         }
         seg.bytes += buf.len() as u64;
-        seg.lines += lines.len() as u64;
+        seg.lines += lines as u64;
         Ok(())
     }
 

@@ -86,6 +86,10 @@ pub struct ServeArgs {
     /// events [default: false].
     #[arg(long, env = "RAMPART_AUDIT_DATA_EVENTS", value_name = "BOOL")]
     pub audit_data_events: Option<bool>,
+    /// Deliver the audit trail to this bucket too, as CloudTrail delivers a trail (its policy
+    /// must let `cloudtrail.amazonaws.com` s3:PutObject) [default: not delivered].
+    #[arg(long, env = "RAMPART_AUDIT_BUCKET", value_name = "BUCKET")]
+    pub audit_bucket: Option<String>,
     /// Shortest STS session accepted, in seconds [default: 900, as AWS].
     #[arg(long, env = "RAMPART_STS_MIN_DURATION_SECS", value_name = "SECS")]
     pub sts_min_duration_secs: Option<u64>,
@@ -150,6 +154,10 @@ struct AuditFile {
     max_file_bytes: Option<u64>,
     max_file_age_secs: Option<u64>,
     keep_files: Option<usize>,
+    bucket: Option<String>,
+    bucket_prefix: Option<String>,
+    delivery_secs: Option<u64>,
+    trail_name: Option<String>,
 }
 
 /// How the server's own log is written.
@@ -171,6 +179,8 @@ pub struct AuditSettings {
     pub max_file_bytes: u64,
     pub max_file_age: Duration,
     pub keep_files: usize,
+    /// Delivery of the trail to a bucket, when one is named.
+    pub delivery: Option<rampart_api::recording::trail_delivery::TrailDelivery>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -374,13 +384,41 @@ impl Config {
                     .audit_data_events
                     .or(file.audit.data_events)
                     .unwrap_or(false),
-                dir: file.audit.dir,
+                dir: file.audit.dir.clone(),
                 max_file_bytes: file.audit.max_file_bytes.unwrap_or(100 * 1024 * 1024),
                 max_file_age: Duration::from_secs(file.audit.max_file_age_secs.unwrap_or(86_400)),
                 keep_files: file.audit.keep_files.unwrap_or(30),
+                delivery: trail_delivery(args.audit_bucket, &file.audit)?,
             },
         })
     }
+}
+
+/// The audit trail's delivery to a bucket, when one is named (CloudTrail delivers about every
+/// five minutes; so does this by default).
+fn trail_delivery(
+    bucket: Option<String>,
+    file: &AuditFile,
+) -> Result<Option<rampart_api::recording::trail_delivery::TrailDelivery>, String> {
+    let Some(bucket) = bucket.or_else(|| file.bucket.clone()) else {
+        return Ok(None);
+    };
+    let bucket = rampart_types::BucketName::parse(&bucket)
+        .map_err(|_| format!("invalid audit trail bucket name {bucket:?}"))?;
+    Ok(Some(
+        rampart_api::recording::trail_delivery::TrailDelivery {
+            bucket,
+            prefix: file
+                .bucket_prefix
+                .clone()
+                .filter(|p| !p.trim_matches('/').is_empty()),
+            trail_name: file
+                .trail_name
+                .clone()
+                .unwrap_or_else(|| "rampart".to_owned()),
+            every: Duration::from_secs(file.delivery_secs.unwrap_or(300).max(1)),
+        },
+    ))
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, String> {

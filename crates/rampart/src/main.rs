@@ -30,7 +30,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the S3 server.
-    Serve(config::ServeArgs),
+    Serve(Box<config::ServeArgs>),
     /// Administer a running server (accounts), as its first account's root user.
     Admin(admin_cli::AdminArgs),
     /// Test policies against a running server's identities and buckets.
@@ -65,7 +65,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Serve(args) => {
-            let config = match config::Config::load(args) {
+            let config = match config::Config::load(*args) {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("rampart: {e}");

@@ -1,10 +1,11 @@
 //! What the server records about the requests it serves: metrics, server access logs (spooled
 //! under `<data>/spool/access-log/`, delivered to target buckets) and the audit trail
-//! (`<data>/audit/audit.log` and its rotations).
+//! (`<data>/audit/audit.log` and its rotations, and, when it is delivered to a bucket, spooled
+//! under `<data>/spool/audit/`).
 
 use std::sync::Arc;
 
-use rampart_api::recording::{Recorder, access_log, audit};
+use rampart_api::recording::{Recorder, access_log, audit, trail_delivery};
 use rampart_audit::cloudtrail::{AuditLog, AuditLogConfig};
 use rampart_audit::metrics::Metrics;
 use rampart_audit::spool::Spool;
@@ -45,10 +46,28 @@ pub fn start(config: &Config, engine: &Engine) -> Result<Arc<Recorder>, String> 
             },
         )
         .map_err(|e| format!("cannot open the audit log in {}: {e}", dir.display()))?;
+        let trail_spool = match &config.audit.delivery {
+            Some(delivery) => {
+                let dir = config.data_dir.join("spool").join("audit");
+                let spool = Arc::new(Spool::open(&dir).map_err(|e| {
+                    format!("cannot open the audit trail spool {}: {e}", dir.display())
+                })?);
+                trail_delivery::spawn(
+                    engine.clone(),
+                    Default::default(),
+                    spool.clone(),
+                    metrics.clone(),
+                    delivery.clone(),
+                );
+                Some(spool)
+            }
+            None => None,
+        };
         recorder = recorder.with_sink(audit::start(
             Arc::new(log),
             config.audit.data_events,
             metrics,
+            trail_spool,
         ));
     }
     spawn_usage_sampler(

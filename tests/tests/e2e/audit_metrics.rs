@@ -192,6 +192,52 @@ async fn each_call_of_a_session_is_audited_once() {
     assert_eq!(created["eventCategory"], "Management");
     assert_eq!(created["requestParameters"]["bucketName"], bucket.as_str());
     assert_eq!(created["managementEvent"], true);
+    // IAM, STS and KMS events carry their parameters and results, in CloudTrail's names.
+    let event = |source: &str, name: &str, error: Option<&str>| {
+        events
+            .iter()
+            .find(|e| {
+                e["eventSource"] == source
+                    && e["eventName"] == name
+                    && e["errorCode"].as_str() == error
+            })
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let user = event("iam.amazonaws.com", "CreateUser", None);
+    assert_eq!(
+        user["requestParameters"],
+        serde_json::json!({"userName": "auditee"})
+    );
+    assert_eq!(user["responseElements"]["user"]["userName"], "auditee");
+    assert_eq!(
+        user["responseElements"]["user"]["arn"],
+        format!("arn:aws:iam::{account}:user/auditee")
+    );
+    let key = event("iam.amazonaws.com", "CreateAccessKey", None);
+    let access_key = &key["responseElements"]["accessKey"];
+    assert_eq!(access_key["accessKeyId"], auditee.access.as_str());
+    assert_eq!(
+        access_key["secretAccessKey"],
+        "HIDDEN_DUE_TO_SECURITY_REASONS"
+    );
+    let caller = event("sts.amazonaws.com", "GetCallerIdentity", None);
+    assert_eq!(caller["responseElements"]["account"], account.as_str());
+    let kms_key = event("kms.amazonaws.com", "CreateKey", None);
+    assert_eq!(kms_key["requestParameters"]["description"], "audited key");
+    assert!(kms_key["responseElements"]["keyMetadata"]["keyId"].is_string());
+    let missing_key = event(
+        "kms.amazonaws.com",
+        "DescribeKey",
+        Some("NotFoundException"),
+    );
+    assert_eq!(missing_key["requestParameters"]["keyId"], "alias/none-such");
+    assert!(missing_key["responseElements"].is_null());
+    let duplicate = event(
+        "iam.amazonaws.com",
+        "CreateUser",
+        Some("EntityAlreadyExists"),
+    );
+    assert!(duplicate["responseElements"].is_null());
     let text = std::fs::read_to_string(
         server
             .data_dir()

@@ -5,6 +5,7 @@ mod access_log;
 mod access_matrix;
 mod acl;
 mod acl_grants;
+mod audit_delivery;
 mod audit_metrics;
 mod auth;
 mod bucket_policy;

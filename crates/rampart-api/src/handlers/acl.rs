@@ -95,7 +95,7 @@ pub(crate) async fn object_acl_for_write(
 
 fn bucket_record(ctx: &RequestCtx) -> Result<&rampart_engine::BucketRecord, ApiError> {
     ctx.bucket_record
-        .as_ref()
+        .as_deref()
         .ok_or_else(|| ApiError::internal("bucket record not loaded"))
 }
 

@@ -84,6 +84,11 @@ impl Params {
         self.values.get(name).map(String::as_str)
     }
 
+    /// Every parameter, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// A parameter the action cannot do without; its absence is IAM's null-member
     /// `ValidationError`.
     pub fn required(&self, name: &str) -> Result<&str, QueryApiError> {

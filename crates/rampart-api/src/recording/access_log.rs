@@ -8,12 +8,12 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use rampart_audit::RequestFacts;
-use rampart_audit::access_log::format_record;
+use rampart_audit::access_log::format_record_into;
 use rampart_audit::spool::{SealedSegment, Spool};
 use rampart_engine::acl::{Grantee, KnownGroup, Permission};
 use rampart_engine::logging::{BucketLogging, LogKeyFormat};
 use rampart_engine::{BucketRecord, Engine, PutObjectInput, WriteCondition};
-use rampart_policy::{ContextKeys, PolicySet, PrincipalInfo, PrincipalType, RequestContext};
+use rampart_policy::ContextKeys;
 use rampart_types::ObjectKey;
 use serde::{Deserialize, Serialize};
 
@@ -34,9 +34,9 @@ struct Destination {
 }
 
 /// The request path's end: formats a record for each request to a bucket with logging on and
-/// hands it to the spool writer.
+/// leaves it for the spool writer.
 pub struct AccessLogSink {
-    queue: super::RecordQueue<(Arc<str>, String)>,
+    lines: super::batch::LineBatcher,
     /// Each logged bucket's destination, encoded once (not per record) as its stream name.
     streams: std::sync::RwLock<std::collections::HashMap<String, (BucketLogging, Arc<str>)>>,
 }
@@ -76,45 +76,34 @@ impl FactsSink for AccessLogSink {
         let Some(stream) = self.stream_of(bucket, target) else {
             return;
         };
-        self.queue.push((stream, format_record(facts)));
+        self.lines
+            .push(&stream, |line| format_record_into(facts, line));
     }
 }
 
 /// Starts the spool writer; returns the sink for the recorder. The writer is a thread of its
-/// own: while it syncs one batch, the next gathers in the queue (group commit), and the
-/// request path pays one channel send per record, with no task to wake while a sync runs.
+/// own: while it writes or syncs one batch, the next gathers, and the request path never
+/// waits for it.
 pub fn start(spool: Arc<Spool>) -> Arc<AccessLogSink> {
-    let (queue, rx) = super::RecordQueue::new("access log");
-    let spawned = std::thread::Builder::new()
-        .name("access-log-spool".into())
-        .spawn(move || {
-            let sync_spool = spool.clone();
-            super::drain_batches(
-                rx,
-                |records| {
-                    let mut by_stream: std::collections::BTreeMap<Arc<str>, Vec<String>> =
-                        std::collections::BTreeMap::new();
-                    for (stream, line) in records {
-                        by_stream.entry(stream).or_default().push(line);
-                    }
-                    for (stream, lines) in by_stream {
-                        if let Err(e) = spool.append_unsynced(&stream, &lines) {
-                            tracing::error!(error = %e, "cannot spool access log records");
-                        }
-                    }
-                },
-                || {
-                    if let Err(e) = sync_spool.sync() {
-                        tracing::error!(error = %e, "cannot sync the access log spool");
-                    }
-                },
-            );
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start the access log writer");
-    }
+    let sync_spool = spool.clone();
+    let lines = super::batch::LineBatcher::start(
+        "access-log-spool",
+        "access log",
+        move |batch| {
+            for stream in &batch.streams {
+                if let Err(e) = spool.append_unsynced(&stream.stream, &stream.text) {
+                    tracing::error!(error = %e, "cannot spool access log records");
+                }
+            }
+        },
+        move || {
+            if let Err(e) = sync_spool.sync() {
+                tracing::error!(error = %e, "cannot sync the access log spool");
+            }
+        },
+    );
     Arc::new(AccessLogSink {
-        queue,
+        lines,
         streams: Default::default(),
     })
 }
@@ -289,42 +278,17 @@ async fn may_deliver(
     key: &str,
 ) -> bool {
     let name = &destination.target.target_bucket;
-    if let Ok(Some((policy, _))) = policies.get(engine, name).await {
-        let mut keys = ContextKeys::new();
-        keys.set("aws:SourceAccount", destination.source_account.clone());
-        keys.set(
-            "aws:SourceArn",
-            format!("arn:aws:s3:::{}", destination.source_bucket),
-        );
-        keys.set("aws:SecureTransport", "true");
-        let ctx = RequestContext {
-            principal: PrincipalInfo {
-                kind: PrincipalType::Service,
-                arn: LOGGING_SERVICE.to_owned(),
-                account: None,
-                canonical_id: None,
-                role_arn: None,
-                user_id: None,
-                username: None,
-            },
-            action: "s3:PutObject".to_owned(),
-            resource: format!("arn:aws:s3:::{name}/{key}"),
-            resource_account: Some(target.owner.account_id.to_string()),
-            keys,
-        };
-        let decision = rampart_policy::evaluate(
-            &ctx,
-            &PolicySet {
-                identity: &[],
-                resource: Some(&policy),
-                session: None,
-            },
-        );
-        match decision.outcome {
-            rampart_policy::Outcome::Allow => return true,
-            rampart_policy::Outcome::ExplicitDeny => return false,
-            rampart_policy::Outcome::ImplicitDeny => {}
-        }
+    let mut keys = ContextKeys::new();
+    keys.set("aws:SourceAccount", destination.source_account.clone());
+    keys.set(
+        "aws:SourceArn",
+        format!("arn:aws:s3:::{}", destination.source_bucket),
+    );
+    let decision =
+        super::delivery::policy_decision(engine, policies, target, key, LOGGING_SERVICE, keys)
+            .await;
+    if let Some(allowed) = decision {
+        return allowed;
     }
     let acls = engine
         .bucket_ownership(name)

@@ -1,18 +1,21 @@
 //! The audit trail: a CloudTrail-style event for every S3, IAM, STS and KMS call
 //! (management events always, S3 data events when enabled), written as JSON lines to rotated
-//! files by one writer task off the request path.
+//! files by one writer thread off the request path.
 
 use std::sync::Arc;
 
 use rampart_audit::RequestFacts;
-use rampart_audit::cloudtrail::{AuditLog, event_json};
+use rampart_audit::cloudtrail::{AuditLog, push_event_line};
 use rampart_audit::metrics::Metrics;
+use rampart_audit::spool::Spool;
 use rampart_engine::BucketRecord;
 
 use super::FactsSink;
+use super::trail_delivery::TRAIL_STREAM;
 
 pub struct AuditSink {
-    queue: super::RecordQueue<serde_json::Value>,
+    lines: super::batch::LineBatcher,
+    stream: Arc<str>,
     data_events: bool,
 }
 
@@ -21,38 +24,58 @@ impl FactsSink for AuditSink {
         if facts.data_event && !self.data_events {
             return;
         }
-        self.queue.push(event_json(facts, &event_id()));
+        self.lines.push(&self.stream, |line| {
+            push_event_line(facts, &event_id(), line)
+        });
     }
 }
 
-/// Starts the writer over `log`; returns the sink for the recorder.
-pub fn start(log: Arc<AuditLog>, data_events: bool, metrics: Arc<Metrics>) -> Arc<AuditSink> {
-    let (queue, rx) = super::RecordQueue::new("audit");
-    let spawned = std::thread::Builder::new()
-        .name("audit-writer".into())
-        .spawn(move || {
-            super::drain_batches(
-                rx,
-                |events| {
-                    let n = events.len() as u64;
-                    let written = log.write(&events).and_then(|()| log.rotate_if_due());
-                    match written {
-                        Ok(rotated) => {
-                            metrics.audit_events(n);
-                            if let Some(path) = rotated {
-                                tracing::info!(file = %path.display(), "audit log rotated");
-                            }
+/// Starts the writer over `log`; returns the sink for the recorder. With `trail_spool`, each
+/// event is also spooled for delivery to a bucket (see [`super::trail_delivery`]).
+pub fn start(
+    log: Arc<AuditLog>,
+    data_events: bool,
+    metrics: Arc<Metrics>,
+    trail_spool: Option<Arc<Spool>>,
+) -> Arc<AuditSink> {
+    let sync_spool = trail_spool.clone();
+    let lines = super::batch::LineBatcher::start(
+        "audit-writer",
+        "audit",
+        move |batch| {
+            for stream in &batch.streams {
+                if let Some(spool) = &trail_spool
+                    && let Err(e) = spool.append_unsynced(TRAIL_STREAM, &stream.text)
+                {
+                    tracing::error!(error = %e, "cannot spool audit events for delivery");
+                }
+                let written = log
+                    .write_text(&stream.text)
+                    .and_then(|()| log.rotate_if_due());
+                match written {
+                    Ok(rotated) => {
+                        metrics.audit_events(stream.lines as u64);
+                        if let Some(path) = rotated {
+                            tracing::info!(file = %path.display(), "audit log rotated");
                         }
-                        Err(e) => tracing::error!(error = %e, "cannot write audit events"),
                     }
-                },
-                || {},
-            );
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start the audit writer");
-    }
-    Arc::new(AuditSink { queue, data_events })
+                    Err(e) => tracing::error!(error = %e, "cannot write audit events"),
+                }
+            }
+        },
+        move || {
+            if let Some(spool) = &sync_spool
+                && let Err(e) = spool.sync()
+            {
+                tracing::error!(error = %e, "cannot sync the audit trail spool");
+            }
+        },
+    );
+    Arc::new(AuditSink {
+        lines,
+        stream: "audit".into(),
+        data_events,
+    })
 }
 
 /// A random UUID (version 4), as CloudTrail's `eventID` is.

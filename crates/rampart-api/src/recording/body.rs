@@ -69,7 +69,7 @@ impl Drop for RecordedBody {
         if let Some(p) = self.pending.take() {
             let total_ms = u64::try_from(p.started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let facts = facts(p.arrival, &p.seen, p.outcome, self.sent, total_ms);
-            p.recorder.record(&facts, p.seen.bucket_record.as_ref());
+            p.recorder.record(&facts, p.seen.bucket_record.as_deref());
         }
     }
 }

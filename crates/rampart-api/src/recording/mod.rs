@@ -4,7 +4,11 @@
 
 pub mod access_log;
 pub mod audit;
+mod batch;
 mod body;
+mod delivery;
+pub(crate) mod parameters;
+pub mod trail_delivery;
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -74,11 +78,14 @@ pub(crate) struct Seen {
     pub principal: Option<Principal>,
     pub auth: Option<AuthType>,
     pub bucket: Option<String>,
-    pub bucket_record: Option<BucketRecord>,
+    pub bucket_record: Option<Arc<BucketRecord>>,
     pub key: Option<String>,
     /// Why authorization refused the request, when it did.
     pub denial: Option<Denial>,
     pub acl_required: bool,
+    /// IAM, STS and KMS calls: CloudTrail's `requestParameters` and `responseElements`.
+    pub request_parameters: Option<serde_json::Value>,
+    pub response_elements: Option<serde_json::Value>,
 }
 
 impl Seen {
@@ -178,8 +185,8 @@ pub(crate) fn facts(
         acl_required: seen.acl_required,
         requester: requester(seen.principal.as_ref()),
         denial: seen.denial.clone(),
-        request_parameters: None,
-        response_elements: None,
+        request_parameters: seen.request_parameters.clone(),
+        response_elements: seen.response_elements.clone(),
         read_only,
         data_event,
         // The audit trail derives S3's resources from the bucket and key when it needs them.
@@ -214,107 +221,6 @@ fn requester(principal: Option<&Principal>) -> Requester {
             mfa_authenticated: s.mfa_authenticated,
             issuer_arn,
         }),
-    }
-}
-
-/// Records waiting for a writer before new ones are dropped (and counted): the request path
-/// never waits for the disk.
-const QUEUE_CAPACITY: usize = 100_000;
-
-/// The request path's end of a writer's queue.
-pub(crate) struct RecordQueue<T> {
-    tx: tokio::sync::mpsc::Sender<T>,
-    dropped: std::sync::atomic::AtomicU64,
-    what: &'static str,
-}
-
-impl<T> RecordQueue<T> {
-    /// A queue of `what` (for the log), and the receiver its writer drains.
-    pub(crate) fn new(what: &'static str) -> (Self, tokio::sync::mpsc::Receiver<T>) {
-        let (tx, rx) = tokio::sync::mpsc::channel(QUEUE_CAPACITY);
-        let queue = Self {
-            tx,
-            dropped: Default::default(),
-            what,
-        };
-        (queue, rx)
-    }
-
-    /// Queues `item` without waiting; a full queue drops it, logged at each power of two.
-    pub(crate) fn push(&self, item: T) {
-        if self.tx.try_send(item).is_err() {
-            let n = self
-                .dropped
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if n.is_power_of_two() {
-                tracing::error!(dropped = n + 1, "{} queue full: records dropped", self.what);
-            }
-        }
-    }
-}
-
-/// How long a writer lets records gather after the first of a batch arrives: each batch is
-/// one write, so this bounds writes to 100 a second under any load, and a record reaches the
-/// kernel (where it survives the process dying) at most this long after its response.
-const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
-
-/// How often written records are made durable against the machine dying (an fsync). A device
-/// flush costs more CPU here than formatting hundreds of records, and while one runs the
-/// virtual disk stalls the server's other I/O, so it is taken at most this often.
-const SYNC_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
-
-/// Runs on a writer's own thread: waits for a record, lets more gather, takes every one queued
-/// and hands the batch to `write`; calls `sync` at most every [`SYNC_EVERY`], and always before
-/// waiting idle with written records unsynced. Ends when every sender is gone. While the thread
-/// sleeps or writes, senders never have to wake it.
-pub(crate) fn drain_batches<T>(
-    mut rx: tokio::sync::mpsc::Receiver<T>,
-    mut write: impl FnMut(Vec<T>),
-    mut sync: impl FnMut(),
-) {
-    /// Records taken in one batch, at most.
-    const MAX_BATCH: usize = 16_384;
-    let mut last_sync = std::time::Instant::now();
-    let mut dirty = false;
-    loop {
-        let first = if dirty {
-            match rx.try_recv() {
-                Ok(first) => Some(first),
-                // Idle with records unsynced: sync once the interval is up, then wait.
-                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {
-                    std::thread::sleep(SYNC_EVERY.saturating_sub(last_sync.elapsed()));
-                    if !rx.is_empty() {
-                        continue;
-                    }
-                    sync();
-                    last_sync = std::time::Instant::now();
-                    dirty = false;
-                    continue;
-                }
-                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
-            }
-        } else {
-            rx.blocking_recv()
-        };
-        let Some(first) = first else { break };
-        std::thread::sleep(GATHER);
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        write(batch);
-        dirty = true;
-        if last_sync.elapsed() >= SYNC_EVERY {
-            sync();
-            last_sync = std::time::Instant::now();
-            dirty = false;
-        }
-    }
-    if dirty {
-        sync();
     }
 }
 

@@ -115,19 +115,28 @@ impl AuditLog {
     /// Appends `events`, one compact JSON line each, in one write. Rotation is the caller's to
     /// trigger, with [`AuditLog::rotate_if_due`], so that it learns each rotated file's name.
     pub fn write(&self, events: &[Value]) -> Result<()> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        let mut buf = Vec::with_capacity(events.len() * 1024);
+        let mut text = String::with_capacity(events.len() * 1024);
         for event in events {
             // A serde_json Value serializes on one line: strings escape their line breaks.
-            serde_json::to_writer(&mut buf, event)?;
-            buf.push(b'\n');
+            text.push_str(&serde_json::to_string(event)?);
+            text.push('\n');
         }
+        self.write_text(&text)
+    }
+
+    /// Appends `text`: whole event lines, each ending in `\n`, in one write.
+    pub fn write_text(&self, text: &str) -> Result<()> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        if !text.ends_with('\n') {
+            return Err(AuditError::LineBreakInRecord);
+        }
+        let buf = text.as_bytes();
         let path = self.current_path();
         let mut cur = lock(&self.current);
         cur.file
-            .write_all(&buf)
+            .write_all(buf)
             .and_then(|()| cur.file.flush())
             .map_err(AuditError::io("writing audit log", &path))?;
         if self.config.sync {

@@ -4,7 +4,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use flate2::read::GzDecoder;
 
 use super::*;
-use crate::facts::{Denial, SessionFacts, sample_facts};
+use crate::facts::{AuthKind, Denial, Service, SessionFacts, sample_facts};
 
 #[test]
 fn golden_iam_user_get_object() {
@@ -241,4 +241,48 @@ fn file_is_gzipped_records_document() {
         .read_to_string(&mut text)
         .unwrap();
     assert_eq!(text, "{\"Records\":[]}");
+}
+
+#[test]
+fn event_lines_are_the_events_as_compact_json() {
+    let mut f = sample_facts();
+    f.request_parameters = Some(json!({"password": "hunter2", "userName": "bob"}));
+    f.denial = Some(Denial {
+        layer: "bucket-policy".into(),
+        policy: Some("arn:aws:s3:::bucket1".into()),
+        statement: Some("DenyAll".into()),
+        kind: "explicit".into(),
+    });
+    let mut line = String::from("prefix:");
+    push_event_line(&f, "id-1", &mut line);
+    let json = line.strip_prefix("prefix:").unwrap();
+    assert!(!json.contains('\n') && !json.contains("hunter2"));
+    let parsed: Value = serde_json::from_str(json).unwrap();
+    assert_eq!(parsed, event_json(&f, "id-1"));
+    assert_eq!(parsed["rampartDecision"]["statement"], "DenyAll");
+}
+
+#[test]
+fn file_of_event_lines_is_the_same_document() {
+    let mut f = sample_facts();
+    let mut lines = String::new();
+    for id in ["a", "b"] {
+        push_event_line(&f, id, &mut lines);
+        lines.push('\n');
+        f.key = Some("other".into());
+    }
+    let mut text = String::new();
+    GzDecoder::new(&cloudtrail_file_of_lines(lines.as_bytes())[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let records = doc["Records"].as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["eventID"], "a");
+    assert_eq!(records[1]["requestParameters"]["key"], "other");
+    let mut empty = String::new();
+    GzDecoder::new(&cloudtrail_file_of_lines(b"")[..])
+        .read_to_string(&mut empty)
+        .unwrap();
+    assert_eq!(empty, r#"{"Records":[]}"#);
 }

@@ -114,6 +114,9 @@ rampart_access_log_pending_records 7
 # HELP rampart_active_connections Client connections currently open.
 # TYPE rampart_active_connections gauge
 rampart_active_connections 1
+# HELP rampart_audit_delivery_failures_total Audit trail deliveries to the trail bucket that failed (and will be retried).
+# TYPE rampart_audit_delivery_failures_total counter
+rampart_audit_delivery_failures_total 0
 # HELP rampart_audit_events_total Audit events written.
 # TYPE rampart_audit_events_total counter
 rampart_audit_events_total 3
@@ -171,7 +174,7 @@ fn empty_registry_still_describes_every_family() {
     let text = Metrics::new().render();
     let helps = text.lines().filter(|l| l.starts_with("# HELP ")).count();
     let types = text.lines().filter(|l| l.starts_with("# TYPE ")).count();
-    assert_eq!((helps, types), (14, 14));
+    assert_eq!((helps, types), (15, 15));
     // Unlabelled families read zero before their first event; labelled ones have no series.
     assert_eq!(value(&text, "rampart_audit_events_total", ""), "0");
     assert_eq!(value(&text, "rampart_active_connections", ""), "0");

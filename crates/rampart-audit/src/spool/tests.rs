@@ -231,11 +231,11 @@ fn hashed_stream_recovers_a_missing_name_file() {
 fn unsynced_appends_are_kept_and_sealed() {
     let dir = tempfile::tempdir().unwrap();
     let spool = Spool::open(dir.path()).unwrap();
-    spool
-        .append_unsynced("s", &["one".to_owned(), "two".to_owned()])
-        .unwrap();
+    spool.append_unsynced("s", "one\ntwo\n").unwrap();
     spool.sync().unwrap();
-    spool.append_unsynced("s", &["three".to_owned()]).unwrap();
+    spool.append_unsynced("s", "three\n").unwrap();
+    // Only whole lines are taken.
+    assert!(spool.append_unsynced("s", "torn").is_err());
     // The process goes away without a sync: what reached the kernel is still there.
     drop(spool);
     let reopened = Spool::open(dir.path()).unwrap();
