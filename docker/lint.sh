@@ -110,8 +110,14 @@ rampart = jobs.get("rampart")
 if rampart is None:
     errors.append("no scrape job named 'rampart'")
 else:
-    if rampart.get("metrics_path") != "/_rampart/metrics":
-        errors.append("job 'rampart' must scrape metrics_path /_rampart/metrics")
+    # With an operator listener (RAMPART_METRICS_LISTEN) the metrics are there, also at
+    # /metrics; without one, on the S3 port 9000 at /_rampart/metrics.
+    env = ((compose.get("services") or {}).get("rampart") or {}).get("environment") or {}
+    ops = str(env.get("RAMPART_METRICS_LISTEN", "")) if isinstance(env, dict) else ""
+    metrics_port = ops.rpartition(":")[2] if ops else "9000"
+    paths = ("/metrics", "/_rampart/metrics") if ops else ("/_rampart/metrics",)
+    if rampart.get("metrics_path") not in paths:
+        errors.append(f"job 'rampart' must scrape one of {paths}")
     interval = rampart.get("scrape_interval", (cfg.get("global") or {}).get("scrape_interval"))
     if interval != "15s":
         errors.append(f"job 'rampart' scrapes every {interval!r}, expected '15s'")
@@ -121,8 +127,8 @@ else:
         host, _, port = t.rpartition(":")
         if host not in services:
             errors.append(f"target {t!r} names no service of compose.yaml")
-        if port != "9000":
-            errors.append(f"target {t!r}: Rampart listens on 9000 in the container")
+        if port != metrics_port:
+            errors.append(f"target {t!r}: Rampart serves metrics on {metrics_port}")
     if not targets:
         errors.append("job 'rampart' has no targets")
 

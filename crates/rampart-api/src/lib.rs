@@ -50,6 +50,8 @@ pub struct ApiConfig {
     pub max_header_bytes: usize,
     /// Accept SSE-C keys over plain HTTP from loopback clients (S3 refuses them without TLS).
     pub allow_plain_http_from_loopback: bool,
+    /// Serve `/_rampart/metrics` on the S3 listener (off when an operator listener serves it).
+    pub metrics_on_s3_listener: bool,
 }
 
 impl ApiConfig {
@@ -88,6 +90,8 @@ pub struct TlsInfo {
 }
 
 /// The router serving S3 (and the health probe) for `state`.
+pub use probes::ops_router;
+
 pub fn router(state: Arc<AppState>) -> axum::Router {
     axum::Router::new()
         .fallback(service::handle)

@@ -316,7 +316,16 @@ async fn dispatch(
     match route.endpoint {
         Endpoint::Health => return Ok(response::empty(StatusCode::OK)),
         Endpoint::Ready => return Ok(crate::probes::ready(&state).await),
-        Endpoint::Metrics => return Ok(crate::probes::metrics(&state)),
+        Endpoint::Metrics if state.config.metrics_on_s3_listener => {
+            return Ok(crate::probes::metrics(&state));
+        }
+        // Served on the operator's listener only: here it is a path like any other, naming a
+        // bucket that cannot exist.
+        Endpoint::Metrics => {
+            return Err(
+                ApiError::new(S3ErrorCode::InvalidBucketName).field("BucketName", "_rampart")
+            );
+        }
         _ => {}
     }
     seen.saw_endpoint(route.endpoint);

@@ -35,6 +35,10 @@ pub struct ServeArgs {
     /// With TLS: also serve plain HTTP on this address.
     #[arg(long, env = "RAMPART_HTTP_LISTEN", value_name = "ADDR")]
     pub http_listen: Option<SocketAddr>,
+    /// Serve the metrics (and the health and readiness probes) on this address, plain HTTP,
+    /// instead of on the S3 listener [default: on the S3 listener].
+    #[arg(long, env = "RAMPART_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Directory for all data [default: ./data].
     #[arg(long, env = "RAMPART_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -137,6 +141,7 @@ struct FileConfig {
 #[serde(deny_unknown_fields)]
 struct MetricsFile {
     usage_sample_secs: Option<u64>,
+    listen: Option<SocketAddr>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -225,6 +230,8 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     /// A plain-HTTP listener beside the HTTPS one.
     pub http_listen: Option<SocketAddr>,
+    /// The operator listener (metrics and probes); the S3 listener then serves no metrics.
+    pub metrics_listen: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub region: String,
     pub domain: Option<String>,
@@ -315,6 +322,7 @@ impl Config {
             listen,
             tls,
             http_listen,
+            metrics_listen: args.metrics_listen.or(file.metrics.listen),
             data_dir: args
                 .data_dir
                 .or(file.data_dir)

@@ -140,6 +140,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             body_idle_timeout: config.body_idle_timeout,
             max_header_bytes: config.max_header_bytes,
             allow_plain_http_from_loopback: config.allow_plain_http_from_loopback,
+            metrics_on_s3_listener: config.metrics_listen.is_none(),
         },
         bucket_policies: Default::default(),
         master_key: Some(rampart_api::MasterKeyHandle {
@@ -155,6 +156,18 @@ pub async fn run(config: Config) -> Result<(), String> {
         Some(addr) => Some(bind(addr, "http").await?),
         None => None,
     };
+    if let Some(addr) = config.metrics_listen {
+        let (tcp, endpoint) = bind(addr, "http").await?;
+        // Printed before the S3 endpoint: what reads the banner stops at that line.
+        println!("rampart metrics listening on {endpoint}");
+        tracing::info!(%endpoint, "metrics listening");
+        let ops = rampart_api::ops_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(tcp, ops).await {
+                tracing::error!(error = %e, "the metrics listener failed");
+            }
+        });
+    }
     if let Some(path) = &bootstrap.generated_at {
         // Printed, never logged: logs are collected and kept; this is shown once.
         println!(

@@ -345,3 +345,49 @@ async fn metrics_move_by_exactly_the_workload() {
         .await;
     assert_eq!(ready.status, 200);
 }
+
+#[tokio::test]
+async fn metrics_move_to_an_operator_listener_when_configured() {
+    let server = Server::start_with(ServerOptions {
+        env: vec![("RAMPART_METRICS_LISTEN".into(), "127.0.0.1:0".into())],
+        ..Default::default()
+    });
+    let ops_port: u16 = server
+        .banner
+        .lines()
+        .find_map(|l| l.strip_prefix("rampart metrics listening on http://"))
+        .and_then(|addr| addr.trim().rsplit(':').next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no metrics listener in the banner:\n{}", server.banner));
+    let s3 = server.client();
+    create_bucket(&s3, "opslistener").await;
+    for path in ["/_rampart/metrics", "/metrics"] {
+        let scraped = RawRequest::new("GET", path).send(ops_port).await;
+        assert_eq!(scraped.status, 200, "{path}");
+        let text = scraped.text();
+        assert!(
+            text.contains(
+                "rampart_requests_total{service=\"s3\",operation=\"CreateBucket\",status=\"200\"} 1"
+            ),
+            "{path}: {text}"
+        );
+    }
+    for path in ["/_rampart/health", "/_rampart/ready"] {
+        let probe = RawRequest::new("GET", path).send(ops_port).await;
+        assert_eq!(probe.status, 200, "{path}");
+    }
+    // Nothing but the probes is served there: no S3, signed or not.
+    let other = RawRequest::new("GET", "/opslistener").send(ops_port).await;
+    assert_eq!(other.status, 404);
+    // The S3 listener no longer answers with metrics; its health probe stays.
+    let hidden = RawRequest::new("GET", "/_rampart/metrics")
+        .send(server.port)
+        .await;
+    assert_eq!(hidden.status, 400);
+    assert!(hidden.text().contains("<Code>InvalidBucketName</Code>"));
+    assert!(!hidden.text().contains("rampart_requests_total"));
+    let health = RawRequest::new("GET", "/_rampart/health")
+        .send(server.port)
+        .await;
+    assert_eq!(health.status, 200);
+}

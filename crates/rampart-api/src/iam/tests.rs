@@ -49,6 +49,7 @@ pub(crate) async fn state() -> Arc<AppState> {
             body_idle_timeout: ApiConfig::DEFAULT_BODY_IDLE_TIMEOUT,
             max_header_bytes: ApiConfig::DEFAULT_MAX_HEADER_BYTES,
             allow_plain_http_from_loopback: false,
+            metrics_on_s3_listener: true,
         },
         bucket_policies: Default::default(),
         master_key: None,
