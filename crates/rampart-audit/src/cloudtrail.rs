@@ -65,10 +65,16 @@ pub fn event_json(facts: &RequestFacts, event_id: &str) -> Value {
 /// Appends [`event_json`]'s record to `line` as one line of compact JSON (without its line
 /// break), without building the value tree.
 pub fn push_event_line(facts: &RequestFacts, event_id: &str, line: &mut String) {
-    match serde_json::to_string(&Event::of(facts, event_id)) {
-        Ok(json) => line.push_str(&json),
-        Err(e) => tracing::error!(error = %e, "cannot serialize an audit event"),
+    // Serialized in place, into the line's own buffer.
+    let mut bytes = std::mem::take(line).into_bytes();
+    let start = bytes.len();
+    if let Err(e) = serde_json::to_writer(&mut bytes, &Event::of(facts, event_id)) {
+        tracing::error!(error = %e, "cannot serialize an audit event");
+        bytes.truncate(start);
     }
+    // serde_json writes UTF-8 only; the fallback keeps a line without trusting that.
+    *line = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
 /// A copy of `value` with every secret-named member's value replaced by [`HIDDEN`], at any
@@ -84,6 +90,22 @@ fn is_secret_name(name: &str) -> bool {
         .flat_map(char::to_lowercase)
         .collect();
     SECRET_NAMES.contains(&normalized.as_str())
+}
+
+/// [`iso8601`], formatted once a second per thread: every event carries its time.
+pub(crate) fn iso8601_cached(t: SystemTime) -> String {
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, String)> =
+            const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    let second = OffsetDateTime::from(t).unix_timestamp();
+    LAST.with_borrow_mut(|(cached, text)| {
+        if *cached != second {
+            *text = iso8601(t);
+            *cached = second;
+        }
+        text.clone()
+    })
 }
 
 /// `2026-11-23T05:06:12Z`.

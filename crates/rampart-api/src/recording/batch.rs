@@ -66,6 +66,7 @@ struct Shared {
 /// The request path's end of a writer thread.
 pub(crate) struct LineBatcher {
     shared: Arc<Shared>,
+    writer: Option<std::thread::JoinHandle<()>>,
 }
 
 thread_local! {
@@ -76,6 +77,7 @@ thread_local! {
 impl LineBatcher {
     /// Starts a writer thread named `name` that hands each batch to `write` and calls `sync`
     /// at most every [`SYNC_EVERY`] (and before idling with written records unsynced).
+    /// Dropping the batcher waits for the writer to write and sync what was pushed.
     pub(crate) fn start(
         name: &str,
         what: &'static str,
@@ -93,10 +95,14 @@ impl LineBatcher {
         let spawned = std::thread::Builder::new()
             .name(name.to_owned())
             .spawn(move || run_writer(&writer, write, sync));
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot start the {what} writer");
-        }
-        Self { shared }
+        let writer = match spawned {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the {what} writer");
+                None
+            }
+        };
+        Self { shared, writer }
     }
 
     /// Appends one line to `stream`: `format` writes it (without its line break) into a
@@ -149,6 +155,12 @@ impl Drop for LineBatcher {
         self.shared.closed.store(true, Ordering::Release);
         drop(batch);
         self.shared.arrived.notify_all();
+        // A server shutting down writes and syncs its last records before it exits.
+        if let Some(writer) = self.writer.take()
+            && writer.join().is_err()
+        {
+            tracing::error!("the {} writer panicked", self.shared.what);
+        }
     }
 }
 
@@ -257,10 +269,12 @@ mod tests {
                 });
             }
         });
+        // Dropping waits for the writer: everything is written and synced by then.
         drop(Arc::into_inner(batcher).expect("the only reference"));
         let mut seen: std::collections::HashMap<String, Vec<String>> = Default::default();
         let mut last_was_sync = false;
-        for event in rx.iter() {
+        // Nothing is waited for here: it all arrived before the drop returned.
+        for event in rx.try_iter() {
             last_was_sync = event.is_none();
             if let Some((stream, text, lines)) = event {
                 assert_eq!(text.lines().count(), lines);

@@ -5,7 +5,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::{ANONYMOUS_PRINCIPAL, EVENT_VERSION, HIDDEN, is_secret_name, iso8601};
+use super::{ANONYMOUS_PRINCIPAL, EVENT_VERSION, HIDDEN, is_secret_name, iso8601, iso8601_cached};
 use crate::facts::{AuthKind, RequestFacts, Service};
 
 /// The record, in CloudTrail's field order.
@@ -54,7 +54,7 @@ impl<'a> Event<'a> {
         Self {
             event_version: EVENT_VERSION,
             user_identity: UserIdentity::of(f),
-            event_time: iso8601(f.time),
+            event_time: iso8601_cached(f.time),
             event_source: f.service.event_source(),
             event_name: f.operation.as_deref(),
             aws_region: &f.region,
