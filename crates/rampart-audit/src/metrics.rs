@@ -41,6 +41,7 @@ pub struct Metrics {
     delivery_failures: Family<Counter>,
     audit_events: Family<Counter>,
     audit_delivery_failures: Family<Counter>,
+    records_dropped: Family<Counter>,
 }
 
 impl Default for Metrics {
@@ -124,6 +125,11 @@ impl Metrics {
                 &["target"],
             ),
             audit_events: Family::new("rampart_audit_events_total", "Audit events written.", &[]),
+            records_dropped: Family::new(
+                "rampart_records_dropped_total",
+                "Access log records or audit events dropped because their writer fell behind.",
+                &["writer"],
+            ),
             audit_delivery_failures: Family::new(
                 "rampart_audit_delivery_failures_total",
                 "Audit trail deliveries to the trail bucket that failed (and will be retried).",
@@ -209,10 +215,15 @@ impl Metrics {
         self.audit_delivery_failures.with(&[], |c| c.add(1));
     }
 
+    /// Counts one record dropped by `writer` (`access_log`, `audit`), which fell behind.
+    pub fn records_dropped(&self, writer: &str) {
+        self.records_dropped.with(&[writer], |c| c.add(1));
+    }
+
     /// Every family in Prometheus text format 0.0.4, families sorted by name and series by
     /// label values.
     pub fn render(&self) -> String {
-        let mut families: [&dyn Encode; 15] = [
+        let mut families: [&dyn Encode; 16] = [
             &self.requests,
             &self.duration,
             &self.bytes_received,
@@ -228,6 +239,7 @@ impl Metrics {
             &self.delivery_failures,
             &self.audit_events,
             &self.audit_delivery_failures,
+            &self.records_dropped,
         ];
         families.sort_unstable_by_key(|f| f.name());
         let mut out = String::with_capacity(4096);

@@ -22,7 +22,8 @@ pub fn start(config: &Config, engine: &Engine) -> Result<Arc<Recorder>, String> 
             spool_dir.display()
         )
     })?);
-    let mut recorder = Recorder::new(metrics.clone()).with_sink(access_log::start(spool.clone()));
+    let mut recorder =
+        Recorder::new(metrics.clone()).with_sink(access_log::start(spool.clone(), metrics.clone()));
     access_log::spawn_delivery(
         engine.clone(),
         Default::default(),

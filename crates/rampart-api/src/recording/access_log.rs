@@ -84,11 +84,15 @@ impl FactsSink for AccessLogSink {
 /// Starts the spool writer; returns the sink for the recorder. The writer is a thread of its
 /// own: while it writes or syncs one batch, the next gathers, and the request path never
 /// waits for it.
-pub fn start(spool: Arc<Spool>) -> Arc<AccessLogSink> {
+pub fn start(
+    spool: Arc<Spool>,
+    metrics: Arc<rampart_audit::metrics::Metrics>,
+) -> Arc<AccessLogSink> {
     let sync_spool = spool.clone();
     let lines = super::batch::LineBatcher::start(
         "access-log-spool",
         "access log",
+        metrics,
         move |batch| {
             for stream in &batch.streams {
                 if let Err(e) = spool.append_unsynced(&stream.stream, &stream.text) {

@@ -42,6 +42,7 @@ pub fn start(
     let lines = super::batch::LineBatcher::start(
         "audit-writer",
         "audit",
+        metrics.clone(),
         move |batch| {
             for stream in &batch.streams {
                 if let Some(spool) = &trail_spool

@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use rampart_audit::metrics::Metrics;
+
 /// Bytes waiting for the writer before new records are dropped (and counted): the request
 /// path never waits for the disk.
 const MAX_PENDING_BYTES: usize = 64 << 20;
@@ -61,6 +63,7 @@ struct Shared {
     closed: AtomicBool,
     dropped: AtomicU64,
     what: &'static str,
+    metrics: Arc<Metrics>,
 }
 
 /// The request path's end of a writer thread.
@@ -81,6 +84,7 @@ impl LineBatcher {
     pub(crate) fn start(
         name: &str,
         what: &'static str,
+        metrics: Arc<Metrics>,
         write: impl FnMut(&Batch) + Send + 'static,
         sync: impl FnMut() + Send + 'static,
     ) -> Self {
@@ -90,6 +94,7 @@ impl LineBatcher {
             closed: AtomicBool::new(false),
             dropped: AtomicU64::new(0),
             what,
+            metrics,
         });
         let writer = shared.clone();
         let spawned = std::thread::Builder::new()
@@ -116,6 +121,9 @@ impl LineBatcher {
             if batch.bytes + line.len() > MAX_PENDING_BYTES {
                 drop(batch);
                 let n = self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+                self.shared
+                    .metrics
+                    .records_dropped(&self.shared.what.replace(' ', "_"));
                 if n.is_power_of_two() {
                     tracing::error!(
                         dropped = n + 1,
@@ -238,6 +246,7 @@ mod tests {
         let batcher = LineBatcher::start(
             "test-writer",
             "test",
+            Arc::new(Metrics::new()),
             move |batch| {
                 for s in &batch.streams {
                     if s.lines > 0 {
@@ -312,6 +321,42 @@ mod tests {
         // No more records: the sync comes within the sync interval, not at the end.
         let synced = rx.recv_timeout(SYNC_EVERY * 5).unwrap();
         assert_eq!(synced, None);
+        drop(batcher);
+    }
+
+    #[test]
+    fn a_writer_that_falls_behind_drops_and_counts() {
+        let metrics = Arc::new(Metrics::new());
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let (entered_tx, entered_rx) = mpsc::channel::<()>();
+        let batcher = LineBatcher::start(
+            "stuck-writer",
+            "stuck writer",
+            metrics.clone(),
+            move |_| {
+                // Each batch blocks the writer until the test lets it go.
+                let _ = entered_tx.send(());
+                let _ = release_rx.recv();
+            },
+            || {},
+        );
+        let stream: Arc<str> = "s".into();
+        batcher.push(&stream, |line| line.push_str("first"));
+        entered_rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the writer takes the first batch");
+        let big = "x".repeat(64 << 10);
+        for _ in 0..(MAX_PENDING_BYTES / big.len() + 64) {
+            batcher.push(&stream, |line| line.push_str(&big));
+        }
+        let text = metrics.render();
+        let dropped = text
+            .lines()
+            .find_map(|l| l.strip_prefix("rampart_records_dropped_total{writer=\"stuck_writer\"} "))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        assert!(dropped >= 60, "{text}");
+        drop(release_tx);
         drop(batcher);
     }
 }

@@ -141,6 +141,8 @@ rampart_multipart_uploads_in_progress 2
 # HELP rampart_policy_denies_total Requests refused by authorization, by the layer that decided.
 # TYPE rampart_policy_denies_total counter
 rampart_policy_denies_total{layer="bucket-policy"} 1
+# HELP rampart_records_dropped_total Access log records or audit events dropped because their writer fell behind.
+# TYPE rampart_records_dropped_total counter
 # HELP rampart_request_duration_seconds Time from a request's arrival to its last response byte.
 # TYPE rampart_request_duration_seconds histogram
 rampart_request_duration_seconds_bucket{service="s3",operation="GetObject",le="0.001"} 0
@@ -174,7 +176,7 @@ fn empty_registry_still_describes_every_family() {
     let text = Metrics::new().render();
     let helps = text.lines().filter(|l| l.starts_with("# HELP ")).count();
     let types = text.lines().filter(|l| l.starts_with("# TYPE ")).count();
-    assert_eq!((helps, types), (15, 15));
+    assert_eq!((helps, types), (16, 16));
     // Unlabelled families read zero before their first event; labelled ones have no series.
     assert_eq!(value(&text, "rampart_audit_events_total", ""), "0");
     assert_eq!(value(&text, "rampart_active_connections", ""), "0");
