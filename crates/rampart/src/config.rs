@@ -411,6 +411,11 @@ fn trail_delivery(
     let Some(bucket) = bucket.or_else(|| file.bucket.clone()) else {
         return Ok(None);
     };
+    if file.enabled == Some(false) {
+        return Err(format!(
+            "the audit trail is to be delivered to {bucket:?} but is disabled ([audit] enabled = false)"
+        ));
+    }
     let bucket = rampart_types::BucketName::parse(&bucket)
         .map_err(|_| format!("invalid audit trail bucket name {bucket:?}"))?;
     Ok(Some(
@@ -498,6 +503,57 @@ mod tests {
             ..Default::default()
         };
         assert!(Config::merge(plain_only, FileConfig::default()).is_err());
+    }
+
+    #[test]
+    fn metrics_listener() {
+        let file: FileConfig = toml::from_str("[metrics]\nlisten = \"127.0.0.1:9100\"\n").unwrap();
+        let c = Config::merge(ServeArgs::default(), file).unwrap();
+        assert_eq!(c.metrics_listen.unwrap().to_string(), "127.0.0.1:9100");
+        let flag = ServeArgs {
+            metrics_listen: Some("0.0.0.0:9200".parse().unwrap()),
+            ..Default::default()
+        };
+        let c = Config::merge(flag, FileConfig::default()).unwrap();
+        assert_eq!(c.metrics_listen.unwrap().to_string(), "0.0.0.0:9200");
+        assert!(
+            Config::merge(ServeArgs::default(), FileConfig::default())
+                .unwrap()
+                .metrics_listen
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn audit_trail_delivery() {
+        let file: FileConfig = toml::from_str(
+            "[audit]\nbucket = \"trail\"\nbucket_prefix = \"/\"\ndelivery_secs = 0\n",
+        )
+        .unwrap();
+        let c = Config::merge(ServeArgs::default(), file).unwrap();
+        let delivery = c.audit.delivery.unwrap();
+        assert_eq!(delivery.bucket.as_str(), "trail");
+        assert_eq!(delivery.prefix, None, "a prefix of only slashes is none");
+        assert_eq!(delivery.trail_name, "rampart");
+        assert_eq!(delivery.every, Duration::from_secs(1));
+        let bad_name: FileConfig = toml::from_str("[audit]\nbucket = \"Not_A_Bucket\"\n").unwrap();
+        assert!(Config::merge(ServeArgs::default(), bad_name).is_err());
+        let disabled: FileConfig =
+            toml::from_str("[audit]\nenabled = false\nbucket = \"trail\"\n").unwrap();
+        assert!(Config::merge(ServeArgs::default(), disabled).is_err());
+        let by_flag = ServeArgs {
+            audit_bucket: Some("flagged".into()),
+            ..Default::default()
+        };
+        let c = Config::merge(by_flag, FileConfig::default()).unwrap();
+        assert_eq!(c.audit.delivery.unwrap().bucket.as_str(), "flagged");
+        assert!(
+            Config::merge(ServeArgs::default(), FileConfig::default())
+                .unwrap()
+                .audit
+                .delivery
+                .is_none()
+        );
     }
 
     #[test]
