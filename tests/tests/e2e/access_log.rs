@@ -372,3 +372,123 @@ async fn delivery_waits_until_the_target_allows_it() {
     }
     assert!(delivered > 0, "the kept records arrive once permitted");
 }
+
+/// Every delivered log object of `target`, concatenated, once at least `lines` records arrived.
+async fn delivered_records(s3: &aws_sdk_s3::Client, target: &str, lines: usize) -> String {
+    let mut text = String::new();
+    for _ in 0..60 {
+        text.clear();
+        let listed = s3.list_objects_v2().bucket(target).send().await.unwrap();
+        for object in listed.contents() {
+            let got = s3
+                .get_object()
+                .bucket(target)
+                .key(object.key().unwrap())
+                .send()
+                .await
+                .unwrap();
+            text.push_str(&String::from_utf8(body_bytes(got.body).await).unwrap());
+        }
+        if text.lines().count() >= lines {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("fewer than {lines} records arrived:\n{text}");
+}
+
+/// GoAccess, a log analyzer with a built-in parser for S3's format (`--log-format=AWSS3`),
+/// reads every delivered record, awkward keys, agents and refusals included.
+#[tokio::test]
+async fn goaccess_reads_the_delivered_logs() {
+    let server = Server::start_with(ServerOptions {
+        env: vec![("RAMPART_ACCESS_LOG_FLUSH_SECS".into(), "1".into())],
+        ..Default::default()
+    });
+    let s3 = server.client();
+    let source = create_bucket(&s3, "goaccess").await;
+    let target = create_bucket(&s3, "goaccessdst").await;
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": format!("arn:aws:s3:::{target}/*")
+        }]
+    });
+    s3.put_bucket_policy()
+        .bucket(&target)
+        .policy(policy.to_string())
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_logging()
+        .bucket(&source)
+        .bucket_logging_status(logging_status(&target, "logs/"))
+        .send()
+        .await
+        .unwrap();
+    for key in [
+        "plain.txt",
+        "with space/and \"quotes\".txt",
+        "ünïcode/ключ",
+        "a+b=c&d",
+    ] {
+        crate::common::put(&s3, &source, key, b"0123456789").await;
+        let got = s3
+            .get_object()
+            .bucket(&source)
+            .key(key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(body_bytes(got.body).await, b"0123456789");
+    }
+    // Refused and failed requests, one with an agent full of awkward bytes.
+    let anonymous = RawRequest::new("GET", &format!("/{source}/plain.txt"))
+        .header("user-agent", "odd \"agent\" \\ with\ttab")
+        .header("referer", "http://example.com/a page")
+        .send(server.port)
+        .await;
+    assert_eq!(anonymous.status, 403);
+    assert_error(
+        s3.get_object().bucket(&source).key("missing").send().await,
+        "NoSuchKey",
+        404,
+    );
+    let expected = 4 * 2 + 2;
+    let log = delivered_records(&s3, &target, expected).await;
+    assert_eq!(log.lines().count(), expected, "{log}");
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("access.log");
+    std::fs::write(&log_path, &log).unwrap();
+    let report_path = dir.path().join("report.json");
+    let out = rampart_e2e::run_tool(
+        std::process::Command::new("goaccess")
+            .arg(&log_path)
+            .args(["--log-format=AWSS3", "--no-global-config", "-o"])
+            .arg(&report_path),
+        "goaccess",
+        "apt-get install goaccess",
+    );
+    assert!(
+        out.status.success(),
+        "goaccess: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    let general = &report["general"];
+    assert_eq!(general["total_requests"], expected as u64, "{general}");
+    assert_eq!(general["valid_requests"], expected as u64, "{general}");
+    assert_eq!(general["failed_requests"], 0, "{general}");
+    let sent: u64 = log
+        .lines()
+        .map(|l| fields(l)[BYTES_SENT].parse::<u64>().unwrap_or(0))
+        .sum();
+    assert_eq!(general["bandwidth"], sent, "{general}");
+    // Its status-code panel saw the refusals and the miss.
+    let codes = report["status_codes"]["data"].to_string();
+    assert!(codes.contains("403") && codes.contains("404"), "{codes}");
+}
