@@ -199,6 +199,14 @@ async fn trail_is_delivered_once_permitted_and_survives_a_kill() {
             "{bucket}: {created:?}"
         );
     }
+    // Data events are off: the test's own listings and downloads of the trail (object-level
+    // calls for CloudTrail, ListObjectsV2 included) are not in it.
+    for data_call in ["ListObjectsV2", "GetObject", "HeadBucket"] {
+        assert!(
+            !events.iter().any(|e| e["eventName"] == data_call),
+            "{data_call} is a data event"
+        );
+    }
     let policy_put = events
         .iter()
         .find(|e| e["eventName"] == "PutBucketPolicy")

@@ -140,9 +140,7 @@ pub(crate) fn facts(
             .iter()
             .any(|p| op.starts_with(p))
     });
-    let data_event = service == Service::S3
-        && seen.key.is_some()
-        && !matches!(operation.as_deref(), Some("CorsPreflight"));
+    let data_event = is_data_event(service, operation.as_deref(), seen.key.is_some());
     let auth = match (&seen.principal, seen.auth) {
         (_, Some(AuthType::Header)) => AuthKind::Header,
         (_, Some(AuthType::QueryString)) => AuthKind::QueryString,
@@ -193,6 +191,23 @@ pub(crate) fn facts(
         resources: Vec::new(),
         region: arrival.region,
     }
+}
+
+/// Whether CloudTrail counts the call as a data event: S3's object-level operations, and the
+/// bucket-level calls it logs as object-level ones (listing objects and versions, HeadBucket,
+/// DeleteObjects). A CORS preflight on an object is a bucket-level (management) event.
+fn is_data_event(service: Service, operation: Option<&str>, names_key: bool) -> bool {
+    const OBJECT_LEVEL_BUCKET_CALLS: &[&str] = &[
+        "ListObjects",
+        "ListObjectsV2",
+        "ListObjectVersions",
+        "HeadBucket",
+        "DeleteObjects",
+    ];
+    if service != Service::S3 || operation == Some("CorsPreflight") {
+        return false;
+    }
+    names_key || operation.is_some_and(|op| OBJECT_LEVEL_BUCKET_CALLS.contains(&op))
 }
 
 fn requester(principal: Option<&Principal>) -> Requester {
@@ -319,4 +334,33 @@ pub(crate) fn attach(
         started,
     };
     axum::response::Response::from_parts(parts, RecordedBody::wrap(body, pending))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_events_follow_cloudtrails_list() {
+        for (op, key, data) in [
+            ("GetObject", true, true),
+            ("PutObject", true, true),
+            ("ListParts", true, true),
+            ("CorsPreflight", true, false),
+            ("ListObjectsV2", false, true),
+            ("ListObjects", false, true),
+            ("ListObjectVersions", false, true),
+            ("HeadBucket", false, true),
+            ("DeleteObjects", false, true),
+            ("ListMultipartUploads", false, false),
+            ("CreateBucket", false, false),
+            ("PutBucketPolicy", false, false),
+            ("ListBuckets", false, false),
+        ] {
+            assert_eq!(is_data_event(Service::S3, Some(op), key), data, "{op}");
+        }
+        assert!(!is_data_event(Service::Kms, Some("Decrypt"), false));
+        assert!(!is_data_event(Service::Iam, Some("ListUsers"), false));
+        assert!(!is_data_event(Service::S3, None, false));
+    }
 }
