@@ -14,7 +14,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use crate::facts::{AuthKind, RequestFacts};
+use crate::facts::{AuthKind, BatchDeletion, RequestFacts};
 
 /// What the log writes for a field that is empty, unknown or not applicable.
 const NONE: &str = "-";
@@ -184,18 +184,7 @@ pub fn format_record(facts: &RequestFacts) -> String {
 pub fn format_record_into(facts: &RequestFacts, line: &mut String) {
     let start = line.len();
     let f = facts;
-    push_token(line, f.bucket_owner.as_deref());
-    push_token(line, f.bucket.as_deref());
-    line.push(' ');
-    push_log_time(line, f.time);
-    match f.remote_ip {
-        Some(ip) => {
-            let _ = write!(line, " {ip}");
-        }
-        None => push_token(line, None),
-    }
-    push_token(line, requester(f));
-    push_token(line, Some(&f.request_id));
+    push_request_fields(line, f);
     push_token(line, Some(&operation_name(f)));
     match f.key.as_deref().filter(|k| !k.is_empty()) {
         // Percent-encoded: nothing left to escape.
@@ -222,6 +211,51 @@ pub fn format_record_into(facts: &RequestFacts, line: &mut String) {
     push_quoted(line, f.referer.as_deref(), true);
     push_quoted(line, f.user_agent.as_deref(), false);
     push_token(line, f.version_id.as_deref());
+    push_connection_fields(line, f);
+    debug_assert!(!line[start..].contains('\n'));
+}
+
+/// The record S3 writes, beside the DeleteObjects request's own, for each object the request
+/// deleted: operation `BATCH.DELETE.OBJECT`, status 204, and `-` (unquoted) for the fields that
+/// belong to the HTTP request rather than to the deletion.
+pub fn format_batch_deletion_into(
+    facts: &RequestFacts,
+    deleted: &BatchDeletion,
+    line: &mut String,
+) {
+    let f = facts;
+    push_request_fields(line, f);
+    line.push_str(" BATCH.DELETE.OBJECT");
+    let _ = write!(
+        line,
+        " {}",
+        utf8_percent_encode(&deleted.key, KEY_ENCODE_SET)
+    );
+    // Request-URI, then the status, error code, bytes sent, object size, total and turn-around
+    // times, referer and user agent.
+    line.push_str(" - 204 - - - - - - -");
+    push_token(line, deleted.version_id.as_deref());
+    push_connection_fields(line, f);
+}
+
+/// Bucket owner through Request ID: who asked what bucket, when and from where.
+fn push_request_fields(line: &mut String, f: &RequestFacts) {
+    push_token(line, f.bucket_owner.as_deref());
+    push_token(line, f.bucket.as_deref());
+    line.push(' ');
+    push_log_time(line, f.time);
+    match f.remote_ip {
+        Some(ip) => {
+            let _ = write!(line, " {ip}");
+        }
+        None => push_token(line, None),
+    }
+    push_token(line, requester(f));
+    push_token(line, Some(&f.request_id));
+}
+
+/// Host Id through Source region: what the connection and the signature were.
+fn push_connection_fields(line: &mut String, f: &RequestFacts) {
     push_token(line, Some(&f.host_id));
     push_token(line, f.signature_version.as_deref());
     push_token(line, f.cipher_suite.as_deref());
@@ -240,7 +274,6 @@ pub fn format_record_into(facts: &RequestFacts, line: &mut String) {
     push_token(line, f.acl_required.then_some("Yes"));
     // Source region: the Region a request came from inside AWS; never known here.
     push_token(line, None);
-    debug_assert!(!line[start..].contains('\n'));
 }
 
 /// The Requester field: AWS names an IAM user or role session by its ARN, an account's root user

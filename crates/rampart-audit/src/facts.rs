@@ -81,6 +81,15 @@ pub struct Denial {
     pub kind: String,
 }
 
+/// One object a DeleteObjects request deleted: S3's access log gives each its own record
+/// (`BATCH.DELETE.OBJECT`) beside the request's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BatchDeletion {
+    pub key: String,
+    /// The version deleted, or the delete marker created.
+    pub version_id: Option<String>,
+}
+
 /// Everything known about one finished request.
 #[derive(Clone, Debug)]
 pub struct RequestFacts {
@@ -146,6 +155,8 @@ pub struct RequestFacts {
     pub resources: Vec<(String, String)>,
     /// The region served.
     pub region: String,
+    /// DeleteObjects: the objects it deleted.
+    pub batch_deletions: Vec<BatchDeletion>,
 }
 
 /// A signed GetObject by an IAM user over TLS: the base every test here edits.
@@ -206,5 +217,6 @@ pub(crate) fn sample_facts() -> RequestFacts {
             ("AWS::S3::Bucket".into(), "arn:aws:s3:::bucket1".into()),
         ],
         region: "us-west-1".into(),
+        batch_deletions: Vec::new(),
     }
 }

@@ -15,4 +15,4 @@ pub mod metrics;
 pub mod spool;
 
 pub use error::AuditError;
-pub use facts::{AuthKind, Denial, RequestFacts, Requester, Service, SessionFacts};
+pub use facts::{AuthKind, BatchDeletion, Denial, RequestFacts, Requester, Service, SessionFacts};

@@ -492,3 +492,82 @@ async fn goaccess_reads_the_delivered_logs() {
     let codes = report["status_codes"]["data"].to_string();
     assert!(codes.contains("403") && codes.contains("404"), "{codes}");
 }
+
+/// DeleteObjects gets S3's record for the request and one `BATCH.DELETE.OBJECT` record per
+/// object deleted, under the same request id.
+#[tokio::test]
+async fn each_object_a_delete_objects_removes_gets_a_record() {
+    use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+    let server = Server::start_with(ServerOptions {
+        env: vec![("RAMPART_ACCESS_LOG_FLUSH_SECS".into(), "1".into())],
+        ..Default::default()
+    });
+    let s3 = server.client();
+    let source = create_bucket(&s3, "batchdel").await;
+    let target = create_bucket(&s3, "batchdeldst").await;
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": format!("arn:aws:s3:::{target}/*")
+        }]
+    });
+    s3.put_bucket_policy()
+        .bucket(&target)
+        .policy(policy.to_string())
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_logging()
+        .bucket(&source)
+        .bucket_logging_status(logging_status(&target, ""))
+        .send()
+        .await
+        .unwrap();
+    for key in ["a.txt", "dir/b c.txt"] {
+        crate::common::put(&s3, &source, key, b"x").await;
+    }
+    let ids = ["a.txt", "dir/b c.txt"]
+        .iter()
+        .map(|k| ObjectIdentifier::builder().key(*k).build().unwrap())
+        .collect();
+    let deleted = s3
+        .delete_objects()
+        .bucket(&source)
+        .delete(
+            Delete::builder()
+                .set_objects(Some(ids))
+                .quiet(true)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.errors().is_empty());
+    let log = delivered_records(&s3, &target, 5).await;
+    let records: Vec<Vec<String>> = log.lines().map(fields).collect();
+    let request = records
+        .iter()
+        .find(|r| r[OPERATION] == "REST.POST.MULTI_OBJECT_DELETE")
+        .unwrap_or_else(|| panic!("{log}"));
+    assert_eq!(request[STATUS], "200");
+    let batch: Vec<&Vec<String>> = records
+        .iter()
+        .filter(|r| r[OPERATION] == "BATCH.DELETE.OBJECT")
+        .collect();
+    let mut keys: Vec<&str> = batch.iter().map(|r| r[KEY].as_str()).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["a.txt", "dir/b%20c.txt"], "{log}");
+    for r in batch {
+        assert_eq!(r[REQUEST_ID], request[REQUEST_ID]);
+        assert_eq!(r[REQUESTER], request[REQUESTER]);
+        assert_eq!(r[BUCKET], source);
+        assert_eq!(r[REQUEST_URI], "-");
+        assert_eq!(r[STATUS], "204");
+        assert_eq!(r[SIGNATURE_VERSION], "SigV4");
+        assert_eq!(r[AUTH_TYPE], "AuthHeader");
+    }
+}

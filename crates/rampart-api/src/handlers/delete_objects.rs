@@ -108,7 +108,14 @@ pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
 
     let mut deleted = Vec::new();
     let mut errors = Vec::new();
+    let mut recorded = Vec::new();
     for (object, result) in outcomes {
+        if let Ok(outcome) = &result {
+            recorded.push(rampart_audit::BatchDeletion {
+                key: object.key.clone(),
+                version_id: object.version_id.clone().or(outcome.version_id.clone()),
+            });
+        }
         match result {
             Ok(_) if request.quiet => {}
             Ok(outcome) => deleted.push(DeletedXml {
@@ -134,5 +141,9 @@ pub async fn delete_objects(ctx: &RequestCtx) -> Result<Response, ApiError> {
         }
     }
     let doc = DeleteResult::new(deleted, errors);
-    Ok(response::xml(StatusCode::OK, to_document(&doc)?))
+    let mut answer = response::xml(StatusCode::OK, to_document(&doc)?);
+    answer
+        .extensions_mut()
+        .insert(crate::recording::RecordedBatchDeletions(recorded));
+    Ok(answer)
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use rampart_audit::RequestFacts;
-use rampart_audit::access_log::format_record_into;
+use rampart_audit::access_log::{format_batch_deletion_into, format_record_into};
 use rampart_audit::spool::{SealedSegment, Spool};
 use rampart_engine::acl::{Grantee, KnownGroup, Permission};
 use rampart_engine::logging::{BucketLogging, LogKeyFormat};
@@ -78,6 +78,11 @@ impl FactsSink for AccessLogSink {
         };
         self.lines
             .push(&stream, |line| format_record_into(facts, line));
+        for deleted in &facts.batch_deletions {
+            self.lines.push(&stream, |line| {
+                format_batch_deletion_into(facts, deleted, line)
+            });
+        }
     }
 }
 

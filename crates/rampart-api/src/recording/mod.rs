@@ -70,6 +70,11 @@ pub struct RecordedError {
     pub message: String,
 }
 
+/// The objects a DeleteObjects request deleted, put into its response's extensions for the
+/// access log (S3 writes a record for each).
+#[derive(Clone, Debug, Default)]
+pub struct RecordedBatchDeletions(pub Vec<rampart_audit::BatchDeletion>);
+
 /// What the pipeline learned about a request on its way through, for its facts.
 #[derive(Default)]
 pub(crate) struct Seen {
@@ -86,6 +91,8 @@ pub(crate) struct Seen {
     /// IAM, STS and KMS calls: CloudTrail's `requestParameters` and `responseElements`.
     pub request_parameters: Option<serde_json::Value>,
     pub response_elements: Option<serde_json::Value>,
+    /// DeleteObjects: what it deleted.
+    pub batch_deletions: Vec<rampart_audit::BatchDeletion>,
 }
 
 impl Seen {
@@ -190,6 +197,7 @@ pub(crate) fn facts(
         // The audit trail derives S3's resources from the bucket and key when it needs them.
         resources: Vec::new(),
         region: arrival.region,
+        batch_deletions: seen.batch_deletions.clone(),
     }
 }
 
@@ -292,7 +300,7 @@ pub(crate) fn attach(
     recorder: &Arc<Recorder>,
     mut response: axum::response::Response,
     arrival: Arrival,
-    seen: Seen,
+    mut seen: Seen,
     error: Option<(String, String)>,
     started: std::time::Instant,
 ) -> axum::response::Response {
@@ -302,6 +310,9 @@ pub(crate) fn attach(
             .remove::<RecordedError>()
             .map(|e| (e.code, e.message))
     });
+    if let Some(deleted) = response.extensions_mut().remove::<RecordedBatchDeletions>() {
+        seen.batch_deletions = deleted.0;
+    }
     let headers = response.headers();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let status = response.status().as_u16();

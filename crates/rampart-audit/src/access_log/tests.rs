@@ -389,3 +389,33 @@ fn every_routed_operation_has_a_table_name() {
         );
     }
 }
+
+#[test]
+fn golden_batch_deletion() {
+    let mut f = sample_facts();
+    f.operation = Some("DeleteObjects".into());
+    f.method = "POST".into();
+    let deleted = BatchDeletion {
+        key: "photos/old cat.jpg".into(),
+        version_id: Some("3HL4kqtJvjVBH40Nrjfkd".into()),
+    };
+    let mut line = String::new();
+    format_batch_deletion_into(&f, &deleted, &mut line);
+    // As AWS writes them: the request's who, when and id; the deletion's key and version;
+    // unquoted `-` where the record has no HTTP request of its own.
+    assert_eq!(
+        line,
+        "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bucket1 \
+         [06/Feb/2019:00:00:38 +0000] 192.0.2.3 arn:aws:iam::123456789012:user/alice \
+         3E57427F3EXAMPLE BATCH.DELETE.OBJECT photos/old%20cat.jpg - 204 - - - - - - - \
+         3HL4kqtJvjVBH40Nrjfkd s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6Uk= SigV4 \
+         ECDHE-RSA-AES128-GCM-SHA256 AuthHeader bucket1.s3.us-west-1.example.com TLSv1.2 - - -"
+    );
+    let cols = athena_columns(&line).expect("Athena's expression reads it");
+    assert_eq!(cols.len(), 26);
+    assert_eq!(
+        (cols[6].as_str(), cols[9].as_str()),
+        ("BATCH.DELETE.OBJECT", "204")
+    );
+    assert_eq!(cols[8], "-");
+}

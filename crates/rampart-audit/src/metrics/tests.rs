@@ -45,6 +45,7 @@ fn facts(service: Service, operation: Option<&str>, status: u16, ms: u64) -> Req
         data_event: true,
         resources: Vec::new(),
         region: "us-east-1".into(),
+        batch_deletions: Vec::new(),
     }
 }
 
