@@ -373,6 +373,35 @@ async fn delivery_waits_until_the_target_allows_it() {
     assert!(delivered > 0, "the kept records arrive once permitted");
 }
 
+/// A bucket with logging on, into a target whose policy lets the logging service write:
+/// (source, target).
+async fn logged_bucket(s3: &aws_sdk_s3::Client, tag: &str, prefix: &str) -> (String, String) {
+    let source = create_bucket(s3, tag).await;
+    let target = create_bucket(s3, &format!("{tag}dst")).await;
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": format!("arn:aws:s3:::{target}/*")
+        }]
+    });
+    s3.put_bucket_policy()
+        .bucket(&target)
+        .policy(policy.to_string())
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_logging()
+        .bucket(&source)
+        .bucket_logging_status(logging_status(&target, prefix))
+        .send()
+        .await
+        .unwrap();
+    (source, target)
+}
+
 /// Every delivered log object of `target`, concatenated, once at least `lines` records arrived.
 async fn delivered_records(s3: &aws_sdk_s3::Client, target: &str, lines: usize) -> String {
     let mut text = String::new();
@@ -406,29 +435,7 @@ async fn goaccess_reads_the_delivered_logs() {
         ..Default::default()
     });
     let s3 = server.client();
-    let source = create_bucket(&s3, "goaccess").await;
-    let target = create_bucket(&s3, "goaccessdst").await;
-    let policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "logging.s3.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": format!("arn:aws:s3:::{target}/*")
-        }]
-    });
-    s3.put_bucket_policy()
-        .bucket(&target)
-        .policy(policy.to_string())
-        .send()
-        .await
-        .unwrap();
-    s3.put_bucket_logging()
-        .bucket(&source)
-        .bucket_logging_status(logging_status(&target, "logs/"))
-        .send()
-        .await
-        .unwrap();
+    let (source, target) = logged_bucket(&s3, "goaccess", "logs/").await;
     for key in [
         "plain.txt",
         "with space/and \"quotes\".txt",
@@ -503,29 +510,7 @@ async fn each_object_a_delete_objects_removes_gets_a_record() {
         ..Default::default()
     });
     let s3 = server.client();
-    let source = create_bucket(&s3, "batchdel").await;
-    let target = create_bucket(&s3, "batchdeldst").await;
-    let policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "logging.s3.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": format!("arn:aws:s3:::{target}/*")
-        }]
-    });
-    s3.put_bucket_policy()
-        .bucket(&target)
-        .policy(policy.to_string())
-        .send()
-        .await
-        .unwrap();
-    s3.put_bucket_logging()
-        .bucket(&source)
-        .bucket_logging_status(logging_status(&target, ""))
-        .send()
-        .await
-        .unwrap();
+    let (source, target) = logged_bucket(&s3, "batchdel", "").await;
     for key in ["a.txt", "dir/b c.txt"] {
         crate::common::put(&s3, &source, key, b"x").await;
     }

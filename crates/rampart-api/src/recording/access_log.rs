@@ -6,13 +6,12 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
 use rampart_audit::RequestFacts;
 use rampart_audit::access_log::{format_batch_deletion_into, format_record_into};
 use rampart_audit::spool::{SealedSegment, Spool};
 use rampart_engine::acl::{Grantee, KnownGroup, Permission};
 use rampart_engine::logging::{BucketLogging, LogKeyFormat};
-use rampart_engine::{BucketRecord, Engine, PutObjectInput, WriteCondition};
+use rampart_engine::{BucketRecord, Engine};
 use rampart_policy::ContextKeys;
 use rampart_types::ObjectKey;
 use serde::{Deserialize, Serialize};
@@ -247,31 +246,21 @@ async fn deliver(
         .chain(target.target_grants.iter().cloned())
         .collect(),
     });
-    let len = body.len() as u64;
-    engine
-        .put_object(PutObjectInput {
-            bucket: target.target_bucket.clone(),
-            key,
-            body: Box::pin(futures::stream::iter([Ok(Bytes::from(body))])),
-            declared_len: Some(len),
-            content_md5: None,
-            checksum: None,
-            headers: rampart_engine::ContentHeaders {
-                content_type: Some("text/plain".into()),
-                ..Default::default()
-            },
-            user_metadata: Vec::new(),
-            storage_class: None,
-            tags: Default::default(),
-            condition: WriteCondition::None,
-            owner,
-            acl,
-            encryption: None,
-            kms: None,
-            lock: Default::default(),
-        })
-        .await
-        .map_err(|e| fail(target_name, e.to_string()))?;
+    let headers = rampart_engine::ContentHeaders {
+        content_type: Some("text/plain".into()),
+        ..Default::default()
+    };
+    super::delivery::put_delivered(
+        engine,
+        &target.target_bucket,
+        key,
+        body,
+        headers,
+        owner,
+        acl,
+    )
+    .await
+    .map_err(|e| fail(target_name, e.to_string()))?;
     Ok(())
 }
 

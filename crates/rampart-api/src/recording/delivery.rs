@@ -1,8 +1,13 @@
 //! What the delivering services (server access logging, the audit trail) may write: a target
 //! bucket's policy decides, evaluated for the service principal as S3 evaluates it.
 
-use rampart_engine::{BucketRecord, Engine};
+use bytes::Bytes;
+use rampart_engine::acl::Acl;
+use rampart_engine::{
+    BucketRecord, ContentHeaders, Engine, EngineError, PutObjectInput, WriteCondition,
+};
 use rampart_policy::{ContextKeys, PolicySet, PrincipalInfo, PrincipalType, RequestContext};
+use rampart_types::{BucketName, ObjectKey, Owner};
 
 use crate::authz::BucketPolicies;
 
@@ -60,4 +65,39 @@ pub(crate) async fn service_may_put(
     keys: ContextKeys,
 ) -> bool {
     policy_decision(engine, policies, target, key, service, keys).await == Some(true)
+}
+
+/// Writes a delivered file (a log object) whole, as `owner` (the target bucket's owner), with
+/// the target's default encryption.
+pub(crate) async fn put_delivered(
+    engine: &Engine,
+    bucket: &BucketName,
+    key: ObjectKey,
+    body: Vec<u8>,
+    headers: ContentHeaders,
+    owner: Owner,
+    acl: Option<Acl>,
+) -> Result<(), EngineError> {
+    let len = body.len() as u64;
+    engine
+        .put_object(PutObjectInput {
+            bucket: bucket.clone(),
+            key,
+            body: Box::pin(futures::stream::iter([Ok(Bytes::from(body))])),
+            declared_len: Some(len),
+            content_md5: None,
+            checksum: None,
+            headers,
+            user_metadata: Vec::new(),
+            storage_class: None,
+            tags: Default::default(),
+            condition: WriteCondition::None,
+            owner,
+            acl,
+            encryption: None,
+            kms: None,
+            lock: Default::default(),
+        })
+        .await
+        .map(|_| ())
 }

@@ -8,10 +8,9 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
 use rampart_audit::cloudtrail::{cloudtrail_file_of_lines, cloudtrail_object_key};
 use rampart_audit::spool::{SealedSegment, Spool};
-use rampart_engine::{Engine, PutObjectInput, WriteCondition};
+use rampart_engine::Engine;
 use rampart_policy::ContextKeys;
 use rampart_types::{BucketName, ObjectKey};
 
@@ -155,31 +154,14 @@ async fn deliver(
         .map_err(|e| e.to_string())?
     };
     let key = ObjectKey::parse(key).map_err(|_| "key too long".to_owned())?;
-    let len = body.len() as u64;
-    engine
-        .put_object(PutObjectInput {
-            bucket: delivery.bucket.clone(),
-            key,
-            body: Box::pin(futures::stream::iter([Ok(Bytes::from(body))])),
-            declared_len: Some(len),
-            content_md5: None,
-            checksum: None,
-            headers: rampart_engine::ContentHeaders {
-                content_type: Some("application/json".into()),
-                content_encoding: Some("gzip".into()),
-                ..Default::default()
-            },
-            user_metadata: Vec::new(),
-            storage_class: None,
-            tags: Default::default(),
-            condition: WriteCondition::None,
-            // bucket-owner-full-control: the bucket owner owns every delivered file.
-            owner: record.owner.clone(),
-            acl: None,
-            encryption: None,
-            kms: None,
-            lock: Default::default(),
-        })
+    let headers = rampart_engine::ContentHeaders {
+        content_type: Some("application/json".into()),
+        content_encoding: Some("gzip".into()),
+        ..Default::default()
+    };
+    // bucket-owner-full-control: the bucket owner owns every delivered file.
+    let owner = record.owner.clone();
+    super::delivery::put_delivered(engine, &delivery.bucket, key, body, headers, owner, None)
         .await
         .map_err(|e| e.to_string())?;
     Ok(())
