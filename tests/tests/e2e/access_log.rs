@@ -340,21 +340,7 @@ async fn delivery_waits_until_the_target_allows_it() {
         )),
         "{metrics}"
     );
-    let policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "logging.s3.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": format!("arn:aws:s3:::{target}/*")
-        }]
-    });
-    s3.put_bucket_policy()
-        .bucket(&target)
-        .policy(policy.to_string())
-        .send()
-        .await
-        .unwrap();
+    allow_logging_service(&s3, &target).await;
     let mut delivered = 0;
     for _ in 0..40 {
         delivered = s3
@@ -373,11 +359,8 @@ async fn delivery_waits_until_the_target_allows_it() {
     assert!(delivered > 0, "the kept records arrive once permitted");
 }
 
-/// A bucket with logging on, into a target whose policy lets the logging service write:
-/// (source, target).
-async fn logged_bucket(s3: &aws_sdk_s3::Client, tag: &str, prefix: &str) -> (String, String) {
-    let source = create_bucket(s3, tag).await;
-    let target = create_bucket(s3, &format!("{tag}dst")).await;
+/// Gives `target` a bucket policy that lets the logging service write log objects into it.
+async fn allow_logging_service(s3: &aws_sdk_s3::Client, target: &str) {
     let policy = serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -388,11 +371,19 @@ async fn logged_bucket(s3: &aws_sdk_s3::Client, tag: &str, prefix: &str) -> (Str
         }]
     });
     s3.put_bucket_policy()
-        .bucket(&target)
+        .bucket(target)
         .policy(policy.to_string())
         .send()
         .await
         .unwrap();
+}
+
+/// A bucket with logging on, into a target whose policy lets the logging service write:
+/// (source, target).
+async fn logged_bucket(s3: &aws_sdk_s3::Client, tag: &str, prefix: &str) -> (String, String) {
+    let source = create_bucket(s3, tag).await;
+    let target = create_bucket(s3, &format!("{tag}dst")).await;
+    allow_logging_service(s3, &target).await;
     s3.put_bucket_logging()
         .bucket(&source)
         .bucket_logging_status(logging_status(&target, prefix))

@@ -356,7 +356,7 @@ fn stamp(t: SystemTime, as_path: bool) -> String {
 /// 16 upper-case hex characters, as S3's log object names end.
 fn unique_string() -> String {
     let mut raw = [0u8; 8];
-    getrandom::fill(&mut raw).expect("the operating system's random source failed");
+    crate::ids::fill(&mut raw);
     hex::encode_upper(raw)
 }
 

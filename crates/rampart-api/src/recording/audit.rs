@@ -25,7 +25,7 @@ impl FactsSink for AuditSink {
             return;
         }
         self.lines.push(&self.stream, |line| {
-            push_event_line(facts, &event_id(), line)
+            push_event_line(facts, &crate::ids::event_id(), line)
         });
     }
 }
@@ -77,51 +77,4 @@ pub fn start(
         stream: "audit".into(),
         data_events,
     })
-}
-
-/// A random UUID (version 4), as CloudTrail's `eventID` is. The random bytes come from the
-/// operating system 4 KiB at a time, not with a system call per event.
-fn event_id() -> String {
-    thread_local! {
-        static POOL: std::cell::RefCell<([u8; 4096], usize)> =
-            const { std::cell::RefCell::new(([0; 4096], 4096)) };
-    }
-    let mut b = [0u8; 16];
-    POOL.with_borrow_mut(|(pool, used)| {
-        if *used + b.len() > pool.len() {
-            getrandom::fill(pool).expect("the operating system's random source failed");
-            *used = 0;
-        }
-        b.copy_from_slice(&pool[*used..*used + 16]);
-        *used += 16;
-    });
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = String::with_capacity(36);
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            id.push('-');
-        }
-        id.push(char::from(HEX[usize::from(byte >> 4)]));
-        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    id
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn event_ids_are_distinct_version_4_uuids() {
-        let ids: std::collections::HashSet<String> = (0..1000).map(|_| super::event_id()).collect();
-        assert_eq!(ids.len(), 1000);
-        for id in &ids {
-            let groups: Vec<&str> = id.split('-').collect();
-            let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-            assert_eq!(lengths, [8, 4, 4, 4, 12], "{id}");
-            assert!(groups[2].starts_with('4'), "{id}");
-            assert!(matches!(&groups[3][..1], "8" | "9" | "a" | "b"), "{id}");
-            assert!(id.bytes().all(|c| c == b'-' || c.is_ascii_hexdigit()));
-        }
-    }
 }

@@ -171,7 +171,7 @@ async fn deliver(
 fn unique_string() -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut raw = [0u8; 16];
-    getrandom::fill(&mut raw).expect("the operating system's random source failed");
+    crate::ids::fill(&mut raw);
     raw.iter()
         .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
         .collect()
