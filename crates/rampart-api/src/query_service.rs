@@ -86,8 +86,11 @@ pub async fn handle(
             .headers
             .get("x-amz-target")
             .and_then(|v| v.to_str().ok());
-        seen.request_parameters = recording::parameters::kms_parameters(&body);
         let response = kms::handle(state, &authenticated.principal, &info, target, &body).await;
+        if !state.recorder.wants_call_details() {
+            return Ok(response);
+        }
+        seen.request_parameters = recording::parameters::kms_parameters(&body);
         let operation = seen.operation.clone().unwrap_or_default();
         return Ok(with_elements(response, seen, |body| {
             recording::parameters::kms_elements(&operation, body)
@@ -126,11 +129,17 @@ pub async fn handle(
         Service::Sts => rampart_audit::Service::Sts,
     });
     seen.operation = params.get("Action").map(str::to_owned);
-    seen.request_parameters = Some(recording::parameters::query_parameters(params.iter()));
+    let details = state.recorder.wants_call_details();
+    if details {
+        seen.request_parameters = Some(recording::parameters::query_parameters(params.iter()));
+    }
     let response = match service {
         Service::Iam => iam::handle(state, &principal, &info, request_id, params).await,
         Service::Sts => sts::handle(state, &principal, &info, request_id, params).await,
     };
+    if !details {
+        return Ok(response);
+    }
     Ok(with_elements(response, seen, recording::parameters::query_elements).await)
 }
 

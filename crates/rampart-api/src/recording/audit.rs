@@ -28,6 +28,10 @@ impl FactsSink for AuditSink {
             push_event_line(facts, &crate::ids::event_id(), line)
         });
     }
+
+    fn wants_call_details(&self) -> bool {
+        true
+    }
 }
 
 /// Starts the writer over `log`; returns the sink for the recorder. With `trail_spool`, each

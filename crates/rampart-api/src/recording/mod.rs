@@ -27,6 +27,12 @@ use crate::router::Endpoint;
 /// the connection's task as the response ends: it must not block.
 pub trait FactsSink: Send + Sync {
     fn accept(&self, facts: &RequestFacts, bucket: Option<&BucketRecord>);
+
+    /// Whether this sink reads IAM, STS and KMS calls' parameters and results, which cost a
+    /// conversion per call to gather.
+    fn wants_call_details(&self) -> bool {
+        false
+    }
 }
 
 /// Where finished requests go.
@@ -46,6 +52,11 @@ impl Recorder {
     pub fn with_sink(mut self, sink: Arc<dyn FactsSink>) -> Self {
         self.sinks.push(sink);
         self
+    }
+
+    /// Whether any sink reads IAM, STS and KMS calls' parameters and results.
+    pub(crate) fn wants_call_details(&self) -> bool {
+        self.sinks.iter().any(|s| s.wants_call_details())
     }
 
     pub(crate) fn record(&self, facts: &RequestFacts, bucket: Option<&BucketRecord>) {
